@@ -1,0 +1,137 @@
+/*
+ * The C side of memhound: loads the embedded BPF object over libbpf, reads its
+ * maps, symbolizes with elfutils, and starts traced children.
+ * Every function returns 0 (or a count) on success and a negative errno on
+ * failure; nothing here prints.
+ */
+#ifndef CMEMHOUND_H
+#define CMEMHOUND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../../../bpf/memhound.h"
+
+/* ---- tracer: open -> configure -> load -> attach -> poll -------------- */
+
+struct memhound_tracer;
+
+struct memhound_tracer_options {
+	bool follow_children;
+	uint32_t ring_buffer_bytes; /* power of two, multiple of the page size */
+};
+
+/* Called once per ring-buffer record; the data is valid only during the call. */
+typedef int (*memhound_record_fn)(void *context, const void *data, size_t size);
+
+/* Opens, configures and loads the embedded programs. */
+int memhound_tracer_open(const struct memhound_tracer_options *options,
+			 struct memhound_tracer **out);
+/* Attaches every program; on failure memhound_tracer_failed_program names it. */
+int memhound_tracer_attach(struct memhound_tracer *tracer);
+const char *memhound_tracer_failed_program(const struct memhound_tracer *tracer);
+/* Frees everything; accepts NULL. */
+void memhound_tracer_destroy(struct memhound_tracer *tracer);
+
+int memhound_tracer_add_target(struct memhound_tracer *tracer, uint32_t tgid, uint32_t state);
+int memhound_tracer_remove_target(struct memhound_tracer *tracer, uint32_t tgid);
+int memhound_tracer_read_target(struct memhound_tracer *tracer, uint32_t tgid,
+				struct memhound_target *out);
+
+/* Waits up to timeout_ms for records, then drains all that are ready. Returns how many. */
+int memhound_tracer_poll(struct memhound_tracer *tracer, int timeout_ms,
+			 memhound_record_fn callback, void *context);
+
+/* Copies the user stack `stack_id` (leaf first); returns the number of frames. */
+int memhound_tracer_read_stack(struct memhound_tracer *tracer, int32_t stack_id,
+			       uint64_t *frames, uint32_t capacity);
+
+/* Sums the per-CPU counters into out[MH_STAT_COUNT]. */
+int memhound_tracer_read_stats(struct memhound_tracer *tracer, uint64_t *out);
+
+/*
+ * Iterates the site table: pass has_previous=false first, then the last key.
+ * Returns 1 with *key and *growth filled, 0 at the end, or -errno.
+ */
+int memhound_tracer_next_site(struct memhound_tracer *tracer, bool has_previous,
+			      const struct memhound_site_key *previous,
+			      struct memhound_site_key *key, struct memhound_site_growth *growth);
+
+/* The last messages libbpf logged (for diagnostics on request). */
+const char *memhound_libbpf_log(void);
+
+/* ---- host checks ------------------------------------------------------ */
+
+/* 1 when the kernel can create a ring buffer map, 0 when not, -errno on error. */
+int memhound_probe_ring_buffer(void);
+/* Mounts tracefs at /sys/kernel/tracing when it is not there yet. */
+int memhound_ensure_tracefs(void);
+
+/* ---- symbols (elfutils libdwfl) --------------------------------------- */
+
+struct memhound_elf;
+
+struct memhound_elf_segment {
+	uint64_t offset;  /* p_offset */
+	uint64_t vaddr;   /* p_vaddr */
+	uint64_t filesz;
+	uint64_t memsz;
+	uint32_t flags;   /* PF_X | PF_W | PF_R */
+};
+
+/* Opens an ELF file for symbol lookup (the fd is duplicated; the caller keeps its own). */
+int memhound_elf_open(int fd, const char *name, struct memhound_elf **out);
+void memhound_elf_close(struct memhound_elf *elf);
+/* ET_EXEC = 2, ET_DYN = 3. */
+int memhound_elf_type(const struct memhound_elf *elf);
+/* Copies up to capacity PT_LOAD segments; returns how many the file has. */
+int memhound_elf_segments(const struct memhound_elf *elf, struct memhound_elf_segment *out,
+			  uint32_t capacity);
+
+struct memhound_symbol {
+	const char *name;     /* valid until the elf is closed; NULL: no symbol */
+	uint64_t offset;      /* address - symbol start */
+	const char *file;     /* source file or NULL */
+	int32_t line;         /* 0 when unknown */
+};
+
+/* Looks up a link-time virtual address of the file. */
+int memhound_elf_lookup(struct memhound_elf *elf, uint64_t vaddr, struct memhound_symbol *out);
+
+/* ---- processes -------------------------------------------------------- */
+
+struct memhound_child {
+	pid_t pid;
+	int release_fd; /* write end: one byte lets the child exec */
+	int status_fd;  /* read end: EOF on exec, or the errno of a failed execve */
+};
+
+/*
+ * Forks a child that waits, then execs argv[0] (PATH search) with stdout and
+ * stderr sent to `output_fd`. It runs nothing of the program until
+ * memhound_child_release is called, so it can be traced first.
+ */
+int memhound_child_spawn(char *const argv[], int output_fd, struct memhound_child *out);
+/* Lets the child exec; returns 0, or -errno from a failed execve (the child then exits 127). */
+int memhound_child_release(struct memhound_child *child);
+/* Kills a child that was never released. */
+void memhound_child_abandon(struct memhound_child *child);
+
+/* Installs SIGINT/SIGTERM handlers that only record the signal, and ignores SIGPIPE. */
+void memhound_signals_install(void);
+/* The last termination signal received, or 0. */
+int memhound_signals_pending(void);
+
+/* "ENOMEM" for ENOMEM, or NULL. */
+const char *memhound_errno_name(int err);
+/* "INT" for SIGINT, or NULL. */
+const char *memhound_signal_name(int sig);
+
+/* ---- built-in demo workload ----------------------------------------- */
+
+int memhound_demo_cache_grow(size_t bytes);
+int memhound_demo_scratch_churn(size_t bytes);
+
+#endif /* CMEMHOUND_H */

@@ -1,0 +1,112 @@
+/* ELF symbol and line lookup through elfutils libdwfl, one session per file. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+
+#include "CMemhound.h"
+
+struct memhound_elf {
+	Dwfl *dwfl;
+	Dwfl_Module *module;
+	Elf *elf;
+	GElf_Addr bias;
+	int type;
+};
+
+static const Dwfl_Callbacks offline_callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.section_address = dwfl_offline_section_address,
+};
+
+int memhound_elf_open(int fd, const char *name, struct memhound_elf **out)
+{
+	struct memhound_elf *e;
+	GElf_Ehdr ehdr;
+	int own;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->dwfl = dwfl_begin(&offline_callbacks);
+	own = dup(fd);
+	if (!e->dwfl || own < 0)
+		goto fail;
+	/* Reported at bias 0: lookups use the file's own (link-time) addresses. */
+	e->module = dwfl_report_elf(e->dwfl, name, name, own, 0, false);
+	if (!e->module) {
+		close(own);
+		goto fail;
+	}
+	dwfl_report_end(e->dwfl, NULL, NULL);
+	e->elf = dwfl_module_getelf(e->module, &e->bias);
+	if (!e->elf || !gelf_getehdr(e->elf, &ehdr))
+		goto fail;
+	e->type = ehdr.e_type;
+	*out = e;
+	return 0;
+fail:
+	memhound_elf_close(e);
+	return -EINVAL;
+}
+
+void memhound_elf_close(struct memhound_elf *e)
+{
+	if (!e)
+		return;
+	if (e->dwfl)
+		dwfl_end(e->dwfl);
+	free(e);
+}
+
+int memhound_elf_type(const struct memhound_elf *e)
+{
+	return e->type;
+}
+
+int memhound_elf_segments(const struct memhound_elf *e, struct memhound_elf_segment *out,
+			  uint32_t capacity)
+{
+	size_t count;
+	int n = 0;
+
+	if (elf_getphdrnum(e->elf, &count))
+		return -EINVAL;
+	for (size_t i = 0; i < count; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if ((uint32_t)n < capacity) {
+			out[n].offset = ph.p_offset;
+			out[n].vaddr = ph.p_vaddr;
+			out[n].filesz = ph.p_filesz;
+			out[n].memsz = ph.p_memsz;
+			out[n].flags = ph.p_flags;
+		}
+		n++;
+	}
+	return n;
+}
+
+int memhound_elf_lookup(struct memhound_elf *e, uint64_t vaddr, struct memhound_symbol *out)
+{
+	GElf_Addr addr = vaddr + e->bias, offset = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->name = dwfl_module_addrinfo(e->module, addr, &offset, &sym, NULL, NULL, NULL);
+	out->offset = offset;
+	line = dwfl_module_getsrc(e->module, addr);
+	if (line) {
+		out->file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+		out->line = lineno;
+	}
+	return out->name ? 0 : -ENOENT;
+}

@@ -1,0 +1,235 @@
+/* Loader for the embedded BPF object: open -> configure -> load -> attach -> poll. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "CMemhound.h"
+#include "memhound.skel.h"
+
+struct memhound_tracer {
+	struct memhound_bpf *skel;
+	struct ring_buffer *ring;
+	memhound_record_fn callback;
+	void *context;
+	const char *failed_program;
+	int ncpus;
+};
+
+/* libbpf's own messages are kept, not printed: the caller shows them on request. */
+static char libbpf_log[4096];
+
+static int keep_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	size_t used = strlen(libbpf_log);
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (used > sizeof(libbpf_log) - 256)
+		used = 0; /* keep the latest messages */
+	vsnprintf(libbpf_log + used, sizeof(libbpf_log) - used, fmt, args);
+	return 0;
+}
+
+const char *memhound_libbpf_log(void)
+{
+	return libbpf_log;
+}
+
+static int ring_record(void *ctx, void *data, size_t size)
+{
+	struct memhound_tracer *t = ctx;
+
+	return t->callback ? t->callback(t->context, data, size) : 0;
+}
+
+int memhound_tracer_open(const struct memhound_tracer_options *options,
+			 struct memhound_tracer **out)
+{
+	struct memhound_tracer *t;
+	int err;
+
+	libbpf_set_print(keep_libbpf_log);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->ncpus = libbpf_num_possible_cpus();
+	if (t->ncpus <= 0) {
+		err = t->ncpus ? t->ncpus : -EINVAL;
+		goto fail;
+	}
+	t->skel = memhound_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		goto fail;
+	}
+	t->skel->rodata->follow_children = options->follow_children;
+	if (options->ring_buffer_bytes) {
+		err = bpf_map__set_max_entries(t->skel->maps.records, options->ring_buffer_bytes);
+		if (err)
+			goto fail;
+	}
+	err = memhound_bpf__load(t->skel);
+	if (err)
+		goto fail;
+	t->ring = ring_buffer__new(bpf_map__fd(t->skel->maps.records), ring_record, t, NULL);
+	if (!t->ring) {
+		err = -errno;
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	memhound_tracer_destroy(t);
+	return err < 0 ? err : -err;
+}
+
+int memhound_tracer_attach(struct memhound_tracer *t)
+{
+	struct bpf_object_skeleton *s = t->skel->skeleton;
+	int err;
+
+	err = memhound_ensure_tracefs();
+	if (err)
+		return err;
+	/* One by one, so that a failure names its program; the skeleton frees the links. */
+	for (int i = 0; i < s->prog_cnt; i++) {
+		struct bpf_program *prog = *s->progs[i].prog;
+
+		*s->progs[i].link = bpf_program__attach(prog);
+		if (!*s->progs[i].link) {
+			err = -errno;
+			t->failed_program = bpf_program__section_name(prog);
+			return err;
+		}
+	}
+	return 0;
+}
+
+const char *memhound_tracer_failed_program(const struct memhound_tracer *t)
+{
+	return t ? t->failed_program : NULL;
+}
+
+void memhound_tracer_destroy(struct memhound_tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->ring);
+	memhound_bpf__destroy(t->skel);
+	free(t);
+}
+
+int memhound_tracer_add_target(struct memhound_tracer *t, uint32_t tgid, uint32_t state)
+{
+	struct memhound_target value = { .state = state };
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.targets), &tgid, &value, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int memhound_tracer_remove_target(struct memhound_tracer *t, uint32_t tgid)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.targets), &tgid))
+		return -errno;
+	return 0;
+}
+
+int memhound_tracer_read_target(struct memhound_tracer *t, uint32_t tgid,
+				struct memhound_target *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.targets), &tgid, out))
+		return -errno;
+	return 0;
+}
+
+int memhound_tracer_poll(struct memhound_tracer *t, int timeout_ms,
+			 memhound_record_fn callback, void *context)
+{
+	int polled, drained;
+
+	t->callback = callback;
+	t->context = context;
+	/* Producers skip most wakeups, so poll may time out with records waiting. */
+	polled = ring_buffer__poll(t->ring, timeout_ms);
+	if (polled < 0 && polled != -EINTR)
+		return polled;
+	drained = ring_buffer__consume(t->ring);
+	if (drained < 0)
+		return drained;
+	return (polled > 0 ? polled : 0) + drained;
+}
+
+int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
+			       uint64_t *frames, uint32_t capacity)
+{
+	uint64_t ips[MH_MAX_STACK_DEPTH] = { 0 };
+	uint32_t key = (uint32_t)stack_id, n;
+
+	if (stack_id < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &key, ips))
+		return -errno;
+	for (n = 0; n < MH_MAX_STACK_DEPTH && n < capacity && ips[n]; n++)
+		frames[n] = ips[n];
+	return (int)n;
+}
+
+int memhound_tracer_read_stats(struct memhound_tracer *t, uint64_t *out)
+{
+	uint64_t *percpu = calloc(t->ncpus, sizeof(uint64_t));
+	int fd = bpf_map__fd(t->skel->maps.stats);
+
+	if (!percpu)
+		return -ENOMEM;
+	for (uint32_t key = 0; key < MH_STAT_COUNT; key++) {
+		out[key] = 0;
+		if (bpf_map_lookup_elem(fd, &key, percpu)) {
+			free(percpu);
+			return -errno;
+		}
+		for (int cpu = 0; cpu < t->ncpus; cpu++)
+			out[key] += percpu[cpu];
+	}
+	free(percpu);
+	return 0;
+}
+
+int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
+			      const struct memhound_site_key *previous,
+			      struct memhound_site_key *key, struct memhound_site_growth *growth)
+{
+	int fd = bpf_map__fd(t->skel->maps.sites);
+
+	if (bpf_map_get_next_key(fd, has_previous ? previous : NULL, key))
+		return errno == ENOENT ? 0 : -errno;
+	if (bpf_map_lookup_elem(fd, key, growth))
+		return errno == ENOENT ? memhound_tracer_next_site(t, true, key, key, growth) : -errno;
+	return 1;
+}
+
+int memhound_probe_ring_buffer(void)
+{
+	int ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+
+	return ret;
+}
+
+int memhound_ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (stat("/sys/kernel/tracing/events", &st) == 0)
+		return 0;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
+		return -errno;
+	return 0;
+}

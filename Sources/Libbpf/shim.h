@@ -1,0 +1,1 @@
+#include <bpf/libbpf.h>

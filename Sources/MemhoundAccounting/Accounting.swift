@@ -1,0 +1,39 @@
+import MemhoundEvents
+
+/// Every traced process's ledger, fed from the ring buffer in order.
+public struct Accounting: Sendable {
+    public private(set) var processes: [Int32: ProcessLedger] = [:]
+
+    public init() {}
+
+    public mutating func track(_ tgid: Int32) {
+        if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid) }
+    }
+
+    public mutating func apply(_ record: Record) {
+        switch record {
+        case let .run(run):
+            processes[run.tgid, default: ProcessLedger(tgid: run.tgid)].apply(run)
+        case let .syscall(call):
+            processes[call.tgid, default: ProcessLedger(tgid: call.tgid)].apply(call)
+        case let .process(event):
+            switch event.kind {
+            case .fork: track(event.tgid)
+            case .exec: processes[event.tgid]?.resetForExec()
+            case .exit: processes[event.tgid]?.markExited()
+            }
+        }
+    }
+
+    /// Net resident bytes per stack of one process: kernel-counted growth
+    /// minus what the ledger saw released of it.
+    public func netBytes(tgid: Int32, growth: [Int32: UInt64]) -> [Int32: UInt64] {
+        let released = processes[tgid]?.released ?? [:]
+        var net: [Int32: UInt64] = [:]
+        for (stack, grown) in growth {
+            let gone = released[stack] ?? 0
+            net[stack] = grown > gone ? grown - gone : 0
+        }
+        return net
+    }
+}

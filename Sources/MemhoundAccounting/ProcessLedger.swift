@@ -1,0 +1,153 @@
+import MemhoundEvents
+
+/// Who created a live anonymous mapping, when, and with what protection.
+public struct MappingOwner: Equatable, Sendable {
+    public var stackID: Int32
+    public var created: UInt64
+    public var prot: UInt32
+
+    public init(stackID: Int32, created: UInt64, prot: UInt32) {
+        self.stackID = stackID
+        self.created = created
+        self.prot = prot
+    }
+}
+
+/// One process's address space as far as anonymous memory goes: which stack
+/// made each resident page range, which stack created each live anonymous
+/// mapping, and how much of each stack's growth was released again.
+public struct ProcessLedger: Sendable {
+    public let tgid: Int32
+    /// Resident page ranges -> the stack whose fault made them resident.
+    public private(set) var resident = IntervalMap<Int32>()
+    /// Live private anonymous mappings (and brk heap) -> their creator.
+    public private(set) var mappings = IntervalMap<MappingOwner>()
+    /// Bytes of each stack's growth that were released again.
+    public private(set) var released: [Int32: UInt64] = [:]
+    /// Released bytes that no traced growth owned (memory from before tracing).
+    public private(set) var unownedRelease: UInt64 = 0
+    /// Owned pages that became resident again without a release being seen.
+    public private(set) var reclaimedUnseen: UInt64 = 0
+    public private(set) var exited = false
+
+    private var brkEnd: UInt64?
+    /// Releases of the last few seconds, for runs that reach us after them.
+    private var recentReleases: [(start: UInt64, end: UInt64, time: UInt64)] = []
+    private static let recentWindowNs: UInt64 = 10_000_000_000
+
+    public init(tgid: Int32) { self.tgid = tgid }
+
+    public mutating func apply(_ run: ResidentRun) {
+        guard !exited, run.start < run.end else { return }
+        // A run is flushed lazily: pages of it may have been released by another
+        // thread before it reached us. Those pages are gone; charge them as released.
+        var pending = [(run.start, run.end)]
+        for r in recentReleases where r.time > run.firstTime && r.start < run.end && run.start < r.end {
+            pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
+                let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
+                guard lo < hi else { return [piece] }
+                released[run.stackID, default: 0] += hi - lo
+                return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
+            }
+        }
+        for (start, end) in pending {
+            for old in resident.assign(start, end, run.stackID) {
+                released[old.value, default: 0] += old.length
+                reclaimedUnseen += old.length
+            }
+        }
+    }
+
+    public mutating func apply(_ e: SyscallEvent) {
+        guard !exited, !e.failed else { return }
+        let a = e.args
+        switch e.syscall {
+        case .mmap:
+            let start = UInt64(bitPattern: e.result), end = start + pageAlign(a[1])
+            // MAP_FIXED over an existing mapping discards what was there.
+            release(start, end, at: e.exitTime, measured: e.anonDelta)
+            if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0 {
+                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: UInt32(truncatingIfNeeded: a[2])))
+            } else {
+                mappings.remove(start, end)
+            }
+        case .munmap:
+            let end = a[0] + pageAlign(a[1])
+            release(a[0], end, at: e.exitTime, measured: e.anonDelta)
+            mappings.remove(a[0], end)
+        case .mremap:
+            remap(e)
+        case .brk:
+            moveBreak(e)
+        case .madvise:
+            if Mman.discardingAdvice.contains(a[2]) {
+                release(a[0], a[0] + pageAlign(a[1]), at: e.exitTime, measured: e.anonDelta)
+            }
+        case .mprotect:
+            let prot = UInt32(truncatingIfNeeded: a[2])
+            mappings.update(a[0], a[0] + pageAlign(a[1])) { var o = $0; o.prot = prot; return o }
+        }
+    }
+
+    public mutating func markExited() { exited = true }
+
+    /// A new program image: nothing of the old address space remains.
+    public mutating func resetForExec() {
+        resident = IntervalMap()
+        mappings = IntervalMap()
+        brkEnd = nil
+        recentReleases = []
+    }
+
+    private mutating func release(_ start: UInt64, _ end: UInt64, at time: UInt64, measured: Int64) {
+        var owned: UInt64 = 0
+        for piece in resident.remove(start, end) {
+            released[piece.value, default: 0] += piece.length
+            owned += piece.length
+        }
+        if measured < 0, UInt64(-measured) > owned { unownedRelease += UInt64(-measured) - owned }
+        recentReleases.removeAll { $0.time + Self.recentWindowNs < time }
+        recentReleases.append((start, end, time))
+    }
+
+    private mutating func remap(_ e: SyscallEvent) {
+        let old = e.args[0], oldLength = pageAlign(e.args[1]), newLength = pageAlign(e.args[2])
+        let new = UInt64(bitPattern: e.result)
+        if newLength < oldLength {
+            release(old + newLength, old + oldLength, at: e.exitTime, measured: e.anonDelta)
+        }
+        let kept = min(oldLength, newLength)
+        if new != old {
+            resident.move(from: old, length: kept, to: new)
+            mappings.move(from: old, length: kept, to: new)
+        }
+        if newLength > oldLength, let grown = mappings.overlapping(new, new + kept).last?.value {
+            mappings.assign(new + kept, new + newLength, grown)
+        }
+    }
+
+    private mutating func moveBreak(_ e: SyscallEvent) {
+        let newEnd = UInt64(bitPattern: e.result)
+        defer { brkEnd = newEnd }
+        guard let oldEnd = brkEnd else { return }
+        if newEnd > oldEnd {
+            mappings.assign(oldEnd, newEnd, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: Mman.protReadWrite))
+        } else if newEnd < oldEnd {
+            release(newEnd, oldEnd, at: e.exitTime, measured: e.anonDelta)
+            mappings.remove(newEnd, oldEnd)
+        }
+    }
+}
+
+/// The Linux x86_64 constants the ledger needs.
+enum Mman {
+    static let shared: UInt64 = 0x01
+    static let anonymous: UInt64 = 0x20
+    static let protReadWrite: UInt32 = 0x3
+    /// MADV_DONTNEED, MADV_REMOVE, MADV_DONTNEED_LOCKED drop pages at once.
+    /// MADV_FREE does not lower RssAnon until reclaim, so it releases nothing here.
+    static let discardingAdvice: Set<UInt64> = [4, 9, 24]
+}
+
+@inline(__always)
+func pageAlign(_ length: UInt64) -> UInt64 { (length &+ 4095) & ~4095 }

@@ -1,0 +1,87 @@
+import CMemhound
+import Glibc
+import MemhoundKernel
+import MemhoundProc
+
+/// What this host offers memhound, probed for real (`memhound check`).
+public struct HostCheck: Sendable {
+    public struct Item: Sendable, Equatable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+        /// How to fix it when not ok.
+        public var fix: String?
+    }
+
+    public var kernel: String?
+    public var items: [Item] = []
+    public var ok: Bool { items.allSatisfy(\.ok) }
+
+    static let tracepoints = [
+        "kmem/rss_stat", "exceptions/page_fault_user", "exceptions/page_fault_kernel",
+        "syscalls/sys_enter_mmap", "syscalls/sys_enter_munmap", "syscalls/sys_enter_mremap",
+        "syscalls/sys_enter_brk", "syscalls/sys_enter_madvise", "syscalls/sys_enter_mprotect",
+    ]
+
+    /// CAP_SYS_ADMIN (21), CAP_PERFMON (38), CAP_BPF (39).
+    static let neededCapabilities: [(bit: UInt64, name: String)] = [
+        (21, "CAP_SYS_ADMIN"), (38, "CAP_PERFMON"), (39, "CAP_BPF"),
+    ]
+
+    /// Missing capabilities of this process, from /proc/self/status CapEff.
+    static func missingCapabilities(procRoot: String = "/") -> [String] {
+        let text = (try? String(contentsOfFile: procRoot + "proc/self/status", encoding: .utf8)) ?? ""
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let caps = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else {
+            return neededCapabilities.map(\.name)
+        }
+        return neededCapabilities.filter { caps & (1 << $0.bit) == 0 }.map(\.name)
+    }
+
+    static func requirePrivileges() throws(AgentError) {
+        let missing = missingCapabilities()
+        guard missing.isEmpty else {
+            throw AgentError(.permission, "missing privileges (\(missing.joined(separator: ", "))): run memhound as root, or as a privileged container")
+        }
+    }
+
+    public static func run(procRoot: String = "/") -> HostCheck {
+        var check = HostCheck()
+        let proc = ProcFS(root: procRoot)
+        check.kernel = proc.kernelRelease()
+        let missing = missingCapabilities(procRoot: procRoot)
+        check.items.append(Item(name: "privileges", ok: missing.isEmpty,
+            detail: missing.isEmpty ? "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN are effective" : "missing \(missing.joined(separator: ", "))",
+            fix: "run as root, or give the container CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (privileged: true)"))
+        let btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0
+        check.items.append(Item(name: "btf", ok: btf,
+            detail: btf ? "/sys/kernel/btf/vmlinux is readable" : "/sys/kernel/btf/vmlinux is missing",
+            fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.4+; most distributions ship it)"))
+        let ring = memhound_probe_ring_buffer()
+        check.items.append(Item(name: "ring_buffer", ok: ring == 1,
+            detail: ring == 1 ? "BPF ring buffer maps can be created" : "BPF ring buffer unavailable (\(ring))",
+            fix: "use Linux 5.8 or later"))
+        let tracefs = memhound_ensure_tracefs()
+        check.items.append(Item(name: "tracefs", ok: tracefs == 0,
+            detail: tracefs == 0 ? "/sys/kernel/tracing is mounted" : "cannot mount tracefs: \(String(cString: strerror(-tracefs)))",
+            fix: "mount -t tracefs nodev /sys/kernel/tracing (in a container: mount /sys/kernel/tracing from the host)"))
+        let absent = tracepoints.filter { access("/sys/kernel/tracing/events/\($0)", F_OK) != 0 }
+        check.items.append(Item(name: "tracepoints", ok: absent.isEmpty,
+            detail: absent.isEmpty ? "all \(tracepoints.count) tracepoints exist" : "missing: \(absent.joined(separator: ", "))",
+            fix: "use a kernel with CONFIG_FTRACE_SYSCALLS and kmem/exceptions tracepoints (Linux 6.2+ for per-change rss_stat)"))
+        check.items.append(loadProbe())
+        return check
+    }
+
+    /// The decisive probe: load and attach every program, then detach.
+    static func loadProbe() -> Item {
+        do {
+            let tracer = try Tracer(options: .init(ringBufferBytes: 1 << 16))
+            try tracer.attach()
+            return Item(name: "load_and_attach", ok: true, detail: "all BPF programs load and attach", fix: nil)
+        } catch {
+            return Item(name: "load_and_attach", ok: false, detail: error.description,
+                        fix: error.isPermission ? "run as root" : "see the items above; run with --verbose for libbpf's messages")
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import CMemhound
+import Glibc
+import MemhoundEvents
+import MemhoundKernel
+import MemhoundOutput
+import MemhoundSymbols
+
+extension Session {
+    func handle(_ record: Record) throws {
+        accounting.apply(record)
+        switch record {
+        case let .syscall(e):
+            // New code mapped (shared libraries): re-read maps while the process lives.
+            if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 { staleMaps.insert(e.tgid) }
+            if options.events.contains(EventKind(e.syscall)) {
+                try writer.write(EventLines.syscall(
+                    e, time: clock.rfc3339(monotonicNs: e.exitTime),
+                    frames: frames(SiteKey(tgid: e.tgid, stackID: e.stackID))))
+            }
+        case let .run(r):
+            if options.events.contains(.rss) {
+                try writer.write(EventLines.growth(
+                    r, time: clock.rfc3339(monotonicNs: r.lastTime),
+                    frames: frames(SiteKey(tgid: r.tgid, stackID: r.stackID))))
+            }
+        case let .process(p):
+            try handle(p)
+        }
+    }
+
+    private func handle(_ p: ProcessEvent) throws {
+        let time = clock.rfc3339(monotonicNs: p.time)
+        switch p.kind {
+        case .fork:
+            let status = try? proc.status(pid: p.tgid)
+            processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
+            staleMaps.insert(p.tgid)
+            try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
+        case .exec:
+            processes[p.tgid]?.comm = p.comm
+            staleMaps.insert(p.tgid)
+            try writer.write(ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm))
+        case .exit:
+            guard var traced = processes[p.tgid], !traced.exited else { return }
+            traced.exitStatus = p.exitStatus
+            traced.anonAtExit = p.anonBytes
+            // What the process held just before teardown, by the kernel's own counter.
+            traced.latest.anon = Int64(p.anonBytes)
+            processes[p.tgid] = traced
+            if p.tgid != mainPid { try writeFinal(pid: p.tgid) }
+        }
+    }
+
+    /// Every interval: a /proc sample and a report per live process, and losses if any.
+    func writePeriodic() throws {
+        let growth = (try? tracer.siteGrowth()) ?? [:]
+        for pid in orderedPids() {
+            guard let p = processes[pid], !p.exited else { continue }
+            sample(pid)
+            try writer.write(report(pid: pid, final: false, growth: growth))
+        }
+        try writeLostIfChanged()
+    }
+
+    /// Reads /proc for `pid` and writes its `rss` line; false once the process is gone.
+    @discardableResult
+    func sample(_ pid: Int32) -> Bool {
+        guard let status = try? proc.status(pid: pid), status.hasMemory else { return false }
+        var line = RSSLine(time: Timestamp.now(), pid: pid, anon: status.rssAnon, file: status.rssFile,
+                           shmem: status.rssShmem, swap: status.vmSwap)
+        if let rollup = try? proc.smapsRollup(pid: pid) {
+            line.pss = rollup.pss
+            line.pssAnon = rollup.pssAnon
+            line.pssFile = rollup.pssFile
+            line.pssShmem = rollup.pssShmem
+        }
+        if let cgroup = proc.cgroupMemory(pid: pid) {
+            line.cgroup = cgroup.path
+            line.cgroupMemoryCurrent = cgroup.current
+        }
+        processes[pid]?.latest = MemoryBytes(status)
+        try? writer.write(line)
+        return true
+    }
+
+    func report(pid: Int32, final: Bool, growth: [SiteKey: SiteGrowth]) -> ReportLine {
+        if let counters = tracer.target(pid: pid) { processes[pid]?.counters = counters }
+        let p = processes[pid]!
+        let ledger = accounting.processes[pid]
+        let builder = ReportBuilder(top: options.top)
+        let now = MonotonicClock.nowNs()
+        return builder.report(
+            process: p, final: final, time: Timestamp.now(), nowNs: now,
+            elapsed: Double(now - startNs) / 1e9,
+            totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
+            unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(),
+            frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
+    }
+
+    /// A process's final report and exit line; it then leaves the kernel's target set.
+    func writeFinal(pid: Int32) throws {
+        guard var p = processes[pid], !p.finalWritten else { return }
+        if !p.exited { sample(pid) }
+        let final = report(pid: pid, final: true, growth: (try? tracer.siteGrowth()) ?? [:])
+        finalReports.append(final)
+        try writer.write(final)
+        p = processes[pid]!
+        p.finalWritten = true
+        processes[pid] = p
+        if pid == mainPid, let status = childWaitStatus ?? p.exitStatus {
+            let (code, signal) = describeWaitStatus(status)
+            try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
+        } else if let status = p.exitStatus {
+            let (code, signal) = describeWaitStatus(status)
+            try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
+        }
+        if p.exited || pid == mainPid { tracer.removeTarget(pid: pid) }
+    }
+
+    /// The end: stop a child we started, drain, and write every final report.
+    func finish(signal: Int32) throws {
+        if signal != 0 || childWaitStatus == nil {
+            // Interrupted or out of time: a command we started is stopped, not left behind.
+            stopChild(signal: signal != 0 ? signal : SIGTERM)
+        }
+        try drain(timeoutMs: 0)
+        if let status = childWaitStatus, processes[mainPid]?.exitStatus == nil {
+            processes[mainPid]?.exitStatus = status
+        }
+        for pid in orderedPids() {
+            try writeFinal(pid: pid)
+        }
+        try writeLostIfChanged()
+    }
+
+    /// The main target first, then the others by pid.
+    func orderedPids() -> [Int32] {
+        processes.keys.sorted { a, b in a == mainPid || (b != mainPid && a < b) }
+    }
+
+    func lostCounts() -> LostCounts {
+        var lost = LostCounts()
+        if let s = try? tracer.stats() {
+            lost.ringBuffer = s.lostRingBuffer
+            lost.stacks = s.lostStacks
+            lost.sites = s.lostSites
+            lost.threads = s.lostThreads
+            lost.addressSpaces = s.lostAddressSpaces
+            lost.targets = s.lostTargets
+        }
+        lost.undecodable = UInt64(tracer.undecodable)
+        return lost
+    }
+
+    func writeLostIfChanged() throws {
+        let lost = lostCounts()
+        guard lost != reportedLost, lost.total > 0 else { return }
+        reportedLost = lost
+        try writer.write(LostLine(time: Timestamp.now(), lost: lost))
+    }
+
+    /// Symbolized frames of a stack, cached: stack ids are stable for the session.
+    func frames(_ key: SiteKey) -> [Frame] {
+        if let cached = frameCache[key] { return cached }
+        let symbolized = symbolizer.symbolize(pid: key.tgid, addresses: tracer.stack(id: key.stackID))
+        let result = symbolized.map { f in
+            Frame(address: EventLines.hex(f.address), function: f.function, module: f.module,
+                  offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)
+        }
+        if !result.isEmpty { frameCache[key] = result }
+        return result
+    }
+}

@@ -1,0 +1,214 @@
+import CMemhound
+import Glibc
+import MemhoundAccounting
+import MemhoundEvents
+import MemhoundKernel
+import MemhoundOutput
+import MemhoundProc
+import MemhoundSymbols
+
+/// One tracing session: sets up the target, streams lines, and always ends
+/// with a final report (target exit, --duration, SIGINT/SIGTERM).
+public final class Session {
+    public static let version = "0.1.0"
+
+    let options: SessionOptions
+    let spec: TargetSpec
+    let proc: ProcFS
+    let writer: LineWriter
+    let clock = MonotonicClock()
+    let tracer: Tracer
+    let symbolizer: Symbolizer
+    var accounting = Accounting()
+    var processes: [Int32: TracedProcess] = [:]
+    var mainPid: Int32 = 0
+    var child: memhound_child?
+    var childWaitStatus: Int32?
+    var startNs: UInt64 = 0
+    var reportedLost = LostCounts()
+    var staleMaps: Set<Int32> = []
+    var frameCache: [SiteKey: [Frame]] = [:]
+    /// The final report of every traced process, in the order written.
+    public internal(set) var finalReports: [ReportLine] = []
+
+    /// Loads and attaches the BPF programs; nothing is traced yet.
+    public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
+        self.options = options
+        self.spec = target
+        self.writer = writer
+        proc = ProcFS(root: options.procRoot)
+        symbolizer = Symbolizer(proc: proc)
+        try HostCheck.requirePrivileges()
+        do {
+            tracer = try Tracer(options: .init(followChildren: options.followChildren))
+            try tracer.attach()
+        } catch {
+            throw AgentError(
+                error.isPermission ? .permission : (error.errno == ENOENT || error.errno == EINVAL ? .unsupported : .bpfFailed),
+                error.description, detail: error.log)
+        }
+    }
+
+    /// Runs to the end; returns the process exit code.
+    public func run() throws(AgentError) -> Int32 {
+        switch spec {
+        case let .attach(pid): try attach(pid)
+        case let .run(arguments): try launch(arguments)
+        }
+        do {
+            try writeStart()
+            let stopSignal = try loop()
+            try finish(signal: stopSignal)
+        } catch is OutputClosed {
+            stopChild(signal: SIGTERM)
+            return ExitCode.success.rawValue
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            throw AgentError(.output, "writing output failed: \(error)")
+        }
+        if case .run = spec, let status = childWaitStatus { return shellStatus(status) }
+        return ExitCode.success.rawValue
+    }
+
+    // MARK: - target set-up
+
+    private func attach(_ pid: Int32) throws(AgentError) {
+        guard pid > 0, proc.exists(pid: pid) else {
+            throw AgentError(.noSuchProcess, "no process with pid \(pid) (check the pid, and that memhound sees its pid namespace)")
+        }
+        if (try? proc.isKernelThread(pid: pid)) == true {
+            throw AgentError(.kernelThread, "pid \(pid) is a kernel thread: it has no user memory to trace")
+        }
+        let status: ProcessStatus
+        do {
+            try tracer.addTarget(pid: pid)
+            status = try proc.status(pid: pid)
+            guard status.hasMemory else { throw ProcError.noSuchProcess(pid) }
+        } catch {
+            tracer.removeTarget(pid: pid)
+            throw AgentError(.targetExited, "pid \(pid) exited while memhound was attaching")
+        }
+        mainPid = pid
+        startNs = MonotonicClock.nowNs()
+        accounting.track(pid)
+        processes[pid] = TracedProcess(pid: pid, comm: proc.comm(pid: pid), baseline: MemoryBytes(status))
+        symbolizer.observe(pid: pid)
+    }
+
+    private func launch(_ arguments: [String]) throws(AgentError) {
+        var spawned = memhound_child()
+        let err = withCStringArray(arguments) { memhound_child_spawn($0, STDERR_FILENO, &spawned) }
+        guard err == 0 else {
+            throw AgentError(.bpfFailed, "starting \(arguments[0]) failed: \(String(cString: strerror(-err)))")
+        }
+        do {
+            try tracer.addTarget(pid: spawned.pid, pendingExec: true)
+        } catch {
+            memhound_child_abandon(&spawned)
+            throw AgentError(.bpfFailed, error.description)
+        }
+        startNs = MonotonicClock.nowNs()
+        let execErr = memhound_child_release(&spawned)
+        if execErr != 0 {
+            var status: Int32 = 0
+            waitpid(spawned.pid, &status, 0)
+            let code: ExitCode = -execErr == ENOENT ? .commandNotFound : .commandNotExecutable
+            throw AgentError(code, "cannot run \(arguments[0]): \(String(cString: strerror(-execErr)))")
+        }
+        child = spawned
+        mainPid = spawned.pid
+        accounting.track(mainPid)
+        // A new program starts with an empty address space: growth counts from zero.
+        processes[mainPid] = TracedProcess(pid: mainPid, comm: nil, baseline: .zero)
+        staleMaps.insert(mainPid)
+    }
+
+    private func writeStart() throws {
+        let o = options
+        try writer.write(StartLine(
+            time: Timestamp.now(), version: Self.version, mode: spec.mode,
+            target: TargetInfo(pid: mainPid, comm: proc.comm(pid: mainPid), exe: proc.exe(pid: mainPid),
+                               cmdline: proc.cmdline(pid: mainPid)),
+            kernel: proc.kernelRelease(),
+            options: OptionsInfo(intervalS: o.intervalSeconds, durationS: o.durationSeconds, top: o.top,
+                                 events: o.events.map(\.rawValue).sorted(),
+                                 followChildren: o.followChildren, output: o.outputPath)))
+    }
+
+    // MARK: - the loop
+
+    /// Polls until the target exits, --duration passes or a signal arrives; returns that signal.
+    private func loop() throws -> Int32 {
+        let intervalNs = UInt64(options.intervalSeconds * 1e9)
+        let endNs = options.durationSeconds.map { startNs + UInt64($0 * 1e9) }
+        var nextReport = startNs + intervalNs
+        while true {
+            try drain(timeoutMs: 100)
+            let signal = memhound_signals_pending()
+            if signal != 0 { return signal }
+            reapChild()
+            if mainTargetGone() { return 0 }
+            let now = MonotonicClock.nowNs()
+            if now >= nextReport {
+                try writePeriodic()
+                nextReport += intervalNs * max(1, (now - nextReport) / intervalNs + 1)
+                nextReport = max(nextReport, now + 1)
+            }
+            if let endNs, now >= endNs { return 0 }
+        }
+    }
+
+    func drain(timeoutMs: Int32) throws {
+        var failure: Error?
+        do {
+            try tracer.poll(timeoutMs: timeoutMs) { record in
+                do { try handle(record) } catch { failure = failure ?? error }
+            }
+        } catch {
+            throw AgentError(.bpfFailed, error.description)
+        }
+        if let failure { throw failure }
+        for pid in staleMaps { symbolizer.observe(pid: pid) }
+        staleMaps.removeAll()
+    }
+
+    private func mainTargetGone() -> Bool {
+        if case .run = spec { return childWaitStatus != nil }
+        if processes[mainPid]?.exited == true { return true }
+        return !proc.exists(pid: mainPid)
+    }
+
+    private func reapChild() {
+        guard let child, childWaitStatus == nil else { return }
+        var status: Int32 = 0
+        if waitpid(child.pid, &status, WNOHANG) == child.pid {
+            childWaitStatus = status
+            // The kernel's exit record may still be in the ring buffer.
+            try? drain(timeoutMs: 0)
+        }
+    }
+
+    /// Sends `signal` to a child we started and waits for it (bounded), so it is not left behind.
+    func stopChild(signal: Int32) {
+        guard let child, childWaitStatus == nil else { return }
+        kill(child.pid, signal)
+        for attempt in 0..<60 {
+            var status: Int32 = 0
+            if waitpid(child.pid, &status, WNOHANG) == child.pid {
+                childWaitStatus = status
+                return
+            }
+            if attempt == 50 { kill(child.pid, SIGKILL) }
+            usleep(100_000)
+        }
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of the strings.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

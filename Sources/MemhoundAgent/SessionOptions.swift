@@ -1,0 +1,35 @@
+import MemhoundEvents
+
+/// Raw event kinds that can be streamed with --events.
+public enum EventKind: String, CaseIterable, Sendable {
+    case mmap, munmap, mremap, brk, madvise, mprotect, rss
+
+    init(_ syscall: MemorySyscall) { self = EventKind(rawValue: syscall.name)! }
+}
+
+/// What to trace and how, once the command line is parsed.
+public struct SessionOptions: Sendable {
+    public var intervalSeconds: Double = 10
+    public var durationSeconds: Double?
+    public var top: Int = 10
+    public var events: Set<EventKind> = []
+    public var followChildren = true
+    public var outputPath: String?
+    public var verbose = false
+    public var procRoot = "/"
+
+    public init() {}
+}
+
+/// How the session gets its target.
+public enum TargetSpec: Sendable {
+    case attach(pid: Int32)
+    case run(arguments: [String])
+
+    var mode: String {
+        switch self {
+        case .attach: "attach"
+        case .run: "run"
+        }
+    }
+}

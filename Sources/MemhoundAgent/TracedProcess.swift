@@ -1,0 +1,55 @@
+import CMemhound
+import MemhoundOutput
+import MemhoundProc
+
+/// What the session knows of one traced process.
+struct TracedProcess {
+    var pid: Int32
+    var comm: String?
+    /// Memory at the start of tracing: growth is measured from here.
+    var baseline: MemoryBytes
+    var latest: MemoryBytes
+    /// The kernel-side counters as last read.
+    var counters = memhound_target()
+    var exitStatus: Int32?
+    var anonAtExit: UInt64?
+    var finalWritten = false
+
+    init(pid: Int32, comm: String?, baseline: MemoryBytes) {
+        self.pid = pid
+        self.comm = comm
+        self.baseline = baseline
+        self.latest = baseline
+    }
+
+    var exited: Bool { exitStatus != nil }
+}
+
+extension MemoryBytes {
+    static let zero = MemoryBytes(anon: 0, file: 0, shmem: 0, swap: 0)
+
+    init(_ s: ProcessStatus) {
+        self.init(anon: Int64(s.rssAnon), file: Int64(s.rssFile), shmem: Int64(s.rssShmem), swap: Int64(s.vmSwap))
+    }
+
+    static func - (a: MemoryBytes, b: MemoryBytes) -> MemoryBytes {
+        MemoryBytes(anon: a.anon - b.anon, file: a.file - b.file, shmem: a.shmem - b.shmem, swap: a.swap - b.swap)
+    }
+}
+
+/// Splits a wait status into an exit code or a signal name.
+func describeWaitStatus(_ status: Int32) -> (code: Int32?, signal: String?) {
+    let sig = status & 0x7f
+    if sig == 0 { return ((status >> 8) & 0xff, nil) }
+    return (nil, signalName(sig))
+}
+
+func signalName(_ sig: Int32) -> String {
+    memhound_signal_name(sig).map { "SIG" + String(cString: $0) } ?? "SIG\(sig)"
+}
+
+/// The exit status a shell would report for a wait status.
+func shellStatus(_ status: Int32) -> Int32 {
+    let sig = status & 0x7f
+    return sig == 0 ? (status >> 8) & 0xff : 128 + sig
+}

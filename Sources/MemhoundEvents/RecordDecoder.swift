@@ -1,0 +1,81 @@
+import CMemhound
+
+public enum DecodeError: Error, Equatable, CustomStringConvertible {
+    case truncated(kind: UInt32, size: Int)
+    case unknownKind(UInt32)
+    case unknownValue(field: String, value: UInt32)
+
+    public var description: String {
+        switch self {
+        case let .truncated(kind, size): "record of kind \(kind) truncated to \(size) bytes"
+        case let .unknownKind(kind): "unknown record kind \(kind)"
+        case let .unknownValue(field, value): "unknown \(field) \(value)"
+        }
+    }
+}
+
+/// Turns ring-buffer bytes into `Record`s. The bytes are only borrowed: every
+/// value is copied out, as the ring buffer reuses its memory after the callback.
+public enum RecordDecoder {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> Record {
+        guard bytes.count >= MemoryLayout<memhound_record_header>.size, let base = bytes.baseAddress else {
+            throw .truncated(kind: 0, size: bytes.count)
+        }
+        let header = base.loadUnaligned(as: memhound_record_header.self)
+        switch header.kind {
+        case UInt32(MH_RECORD_SYSCALL.rawValue):
+            let raw: memhound_syscall_record = try load(bytes, kind: header.kind)
+            return .syscall(try syscall(raw))
+        case UInt32(MH_RECORD_RUN.rawValue):
+            let raw: memhound_run_record = try load(bytes, kind: header.kind)
+            return .run(run(raw))
+        case UInt32(MH_RECORD_PROCESS.rawValue):
+            let raw: memhound_process_record = try load(bytes, kind: header.kind)
+            return .process(try process(raw))
+        default:
+            throw .unknownKind(header.kind)
+        }
+    }
+
+    private static func load<T>(_ bytes: UnsafeRawBufferPointer, kind: UInt32) throws(DecodeError) -> T {
+        guard bytes.count >= MemoryLayout<T>.size else { throw .truncated(kind: kind, size: bytes.count) }
+        return bytes.baseAddress!.loadUnaligned(as: T.self)
+    }
+
+    static func syscall(_ r: memhound_syscall_record) throws(DecodeError) -> SyscallEvent {
+        guard let which = MemorySyscall(rawValue: r.syscall) else {
+            throw .unknownValue(field: "syscall", value: r.syscall)
+        }
+        let a = r.args
+        return SyscallEvent(
+            syscall: which, tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid),
+            enterTime: r.enter_ns, exitTime: r.hdr.time_ns, stackID: r.stack_id, result: r.ret,
+            args: [a.0, a.1, a.2, a.3, a.4, a.5], anonDelta: r.anon_delta, anonBytes: r.anon_bytes)
+    }
+
+    static func run(_ r: memhound_run_record) -> ResidentRun {
+        ResidentRun(
+            tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid), start: r.start,
+            end: r.end, firstTime: r.first_ns, lastTime: r.hdr.time_ns, stackID: r.stack_id,
+            faults: r.faults)
+    }
+
+    static func process(_ r: memhound_process_record) throws(DecodeError) -> ProcessEvent {
+        guard let kind = ProcessEvent.Kind(rawValue: r.event) else {
+            throw .unknownValue(field: "process event", value: r.event)
+        }
+        return ProcessEvent(
+            kind: kind, tgid: Int32(bitPattern: r.hdr.tgid), time: r.hdr.time_ns,
+            parentTgid: Int32(bitPattern: r.parent_tgid), exitStatus: r.exit_code,
+            anonBytes: r.anon_bytes, comm: commString(r.comm))
+    }
+
+    /// A fixed char[16] as a String, up to its first NUL.
+    static func commString(_ comm: (CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar,
+                                    CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar)) -> String {
+        withUnsafeBytes(of: comm) { raw in
+            let bytes = raw.prefix { $0 != 0 }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import CMemhound
+
+/// A memory syscall memhound traces at entry and exit.
+public enum MemorySyscall: UInt32, Sendable, CaseIterable {
+    case mmap = 1, munmap, mremap, brk, madvise, mprotect
+
+    /// The name used in `--events` and in the `type` of its JSON line.
+    public var name: String {
+        switch self {
+        case .mmap: "mmap"
+        case .munmap: "munmap"
+        case .mremap: "mremap"
+        case .brk: "brk"
+        case .madvise: "madvise"
+        case .mprotect: "mprotect"
+        }
+    }
+}
+
+/// One traced memory syscall, as the kernel saw it return.
+public struct SyscallEvent: Sendable, Equatable {
+    public var syscall: MemorySyscall
+    public var tgid: Int32
+    public var tid: Int32
+    /// CLOCK_MONOTONIC nanoseconds at entry and exit.
+    public var enterTime: UInt64
+    public var exitTime: UInt64
+    public var stackID: Int32
+    /// The raw return value: an address or 0 on success, -errno on failure.
+    public var result: Int64
+    public var args: [UInt64]
+    /// Net ANON bytes the calling thread changed during the call.
+    public var anonDelta: Int64
+    /// The kernel's ANON counter for the process after the call's last change.
+    public var anonBytes: UInt64
+
+    public init(syscall: MemorySyscall, tgid: Int32, tid: Int32, enterTime: UInt64, exitTime: UInt64,
+                stackID: Int32, result: Int64, args: [UInt64], anonDelta: Int64, anonBytes: UInt64) {
+        self.syscall = syscall
+        self.tgid = tgid
+        self.tid = tid
+        self.enterTime = enterTime
+        self.exitTime = exitTime
+        self.stackID = stackID
+        self.result = result
+        self.args = args
+        self.anonDelta = anonDelta
+        self.anonBytes = anonBytes
+    }
+
+    public var failed: Bool { result < 0 && result > -4096 }
+    public var errno: Int32? { failed ? Int32(-result) : nil }
+}
+
+/// Pages [start, end) one thread made resident with one user stack.
+public struct ResidentRun: Sendable, Equatable {
+    public var tgid: Int32
+    public var tid: Int32
+    public var start: UInt64
+    public var end: UInt64
+    public var firstTime: UInt64
+    public var lastTime: UInt64
+    public var stackID: Int32
+    public var faults: UInt32
+
+    public init(tgid: Int32, tid: Int32, start: UInt64, end: UInt64, firstTime: UInt64,
+                lastTime: UInt64, stackID: Int32, faults: UInt32) {
+        self.tgid = tgid
+        self.tid = tid
+        self.start = start
+        self.end = end
+        self.firstTime = firstTime
+        self.lastTime = lastTime
+        self.stackID = stackID
+        self.faults = faults
+    }
+
+    public var bytes: UInt64 { end &- start }
+}
+
+/// A target process forked a followed child, exec'd, or exited.
+public struct ProcessEvent: Sendable, Equatable {
+    public enum Kind: UInt32, Sendable { case fork = 1, exec, exit }
+
+    public var kind: Kind
+    public var tgid: Int32
+    public var time: UInt64
+    public var parentTgid: Int32
+    /// exit: the wait status the kernel keeps (exit code << 8 | signal).
+    public var exitStatus: Int32
+    /// exit: the ANON counter at the process's last own change, before teardown.
+    public var anonBytes: UInt64
+    public var comm: String
+
+    public init(kind: Kind, tgid: Int32, time: UInt64, parentTgid: Int32, exitStatus: Int32,
+                anonBytes: UInt64, comm: String) {
+        self.kind = kind
+        self.tgid = tgid
+        self.time = time
+        self.parentTgid = parentTgid
+        self.exitStatus = exitStatus
+        self.anonBytes = anonBytes
+        self.comm = comm
+    }
+}
+
+/// Everything the ring buffer carries.
+public enum Record: Sendable, Equatable {
+    case syscall(SyscallEvent)
+    case run(ResidentRun)
+    case process(ProcessEvent)
+}

@@ -1,0 +1,50 @@
+import CMemhound
+
+/// A process and one of its user stacks: the unit growth is aggregated by.
+public struct SiteKey: Hashable, Sendable {
+    public var tgid: Int32
+    public var stackID: Int32
+
+    public init(tgid: Int32, stackID: Int32) {
+        self.tgid = tgid
+        self.stackID = stackID
+    }
+}
+
+public struct SiteGrowth: Equatable, Sendable {
+    public var bytes: UInt64
+    public var increments: UInt64
+
+    public init(bytes: UInt64, increments: UInt64) {
+        self.bytes = bytes
+        self.increments = increments
+    }
+}
+
+/// The kernel side's counters: every `lost*` is data that was dropped.
+public struct KernelStats: Equatable, Sendable {
+    public var lostRingBuffer: UInt64 = 0
+    public var lostStacks: UInt64 = 0
+    public var lostSites: UInt64 = 0
+    public var lostThreads: UInt64 = 0
+    public var lostAddressSpaces: UInt64 = 0
+    public var lostTargets: UInt64 = 0
+    /// First changes of address spaces that existed before tracing (no base to measure from).
+    public var baselineEvents: UInt64 = 0
+
+    public init() {}
+
+    init(_ v: [UInt64]) {
+        lostRingBuffer = v[Int(MH_STAT_LOST_RINGBUF.rawValue)]
+        lostStacks = v[Int(MH_STAT_LOST_STACK.rawValue)]
+        lostSites = v[Int(MH_STAT_LOST_SITE.rawValue)]
+        lostThreads = v[Int(MH_STAT_LOST_THREAD.rawValue)]
+        lostAddressSpaces = v[Int(MH_STAT_LOST_MM.rawValue)]
+        lostTargets = v[Int(MH_STAT_LOST_TARGET.rawValue)]
+        baselineEvents = v[Int(MH_STAT_BASELINE.rawValue)]
+    }
+
+    public var totalLost: UInt64 {
+        lostRingBuffer + lostStacks + lostSites + lostThreads + lostAddressSpaces + lostTargets
+    }
+}

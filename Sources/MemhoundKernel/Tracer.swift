@@ -1,0 +1,132 @@
+import CMemhound
+import MemhoundEvents
+
+/// The loaded and attached BPF programs, and the maps they fill.
+/// Not thread-safe: one agent loop owns it.
+public final class Tracer {
+    public struct Options: Sendable {
+        public var followChildren: Bool
+        public var ringBufferBytes: UInt32
+
+        public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20) {
+            self.followChildren = followChildren
+            self.ringBufferBytes = ringBufferBytes
+        }
+    }
+
+    private let handle: OpaquePointer
+
+    /// Opens, configures and loads the embedded programs; nothing is attached yet.
+    public init(options: Options) throws(KernelError) {
+        var raw = memhound_tracer_options(
+            follow_children: options.followChildren, ring_buffer_bytes: options.ringBufferBytes)
+        var out: OpaquePointer?
+        let err = memhound_tracer_open(&raw, &out)
+        guard err == 0, let out else {
+            throw KernelError(step: .load, errno: -err, log: Self.libbpfLog)
+        }
+        handle = out
+    }
+
+    deinit { memhound_tracer_destroy(handle) }
+
+    /// Attaches every program; events flow for the targets from here on.
+    public func attach() throws(KernelError) {
+        let err = memhound_tracer_attach(handle)
+        guard err == 0 else {
+            let name = memhound_tracer_failed_program(handle).map { String(cString: $0) } ?? "a program"
+            throw KernelError(step: .attach(program: name), errno: -err, log: Self.libbpfLog)
+        }
+    }
+
+    /// Adds a process to the traced set. `pendingExec`: trace it from its next execve.
+    public func addTarget(pid: Int32, pendingExec: Bool = false) throws(KernelError) {
+        let state = pendingExec ? MH_TARGET_PENDING_EXEC : MH_TARGET_ACTIVE
+        let err = memhound_tracer_add_target(handle, UInt32(bitPattern: pid), UInt32(state.rawValue))
+        guard err == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -err) }
+    }
+
+    public func removeTarget(pid: Int32) {
+        _ = memhound_tracer_remove_target(handle, UInt32(bitPattern: pid))
+    }
+
+    /// The kernel-side counters of a target, or nil once it has left the set.
+    public func target(pid: Int32) -> memhound_target? {
+        var out = memhound_target()
+        return memhound_tracer_read_target(handle, UInt32(bitPattern: pid), &out) == 0 ? out : nil
+    }
+
+    /// Waits up to `timeoutMs` for records and hands each decoded one to `body`.
+    /// Records that fail to decode are counted in `undecodable`.
+    @discardableResult
+    public func poll(timeoutMs: Int32, _ body: (Record) -> Void) throws(KernelError) -> Int {
+        let n: Int32 = withoutActuallyEscaping(body) { escapable in
+            var sink = RecordSink(body: escapable)
+            let result = withUnsafeMutablePointer(to: &sink) { ptr in
+                memhound_tracer_poll(handle, timeoutMs, recordTrampoline, UnsafeMutableRawPointer(ptr))
+            }
+            undecodable += sink.undecodable
+            return result
+        }
+        guard n >= 0 else { throw KernelError(step: .poll, errno: -n) }
+        return Int(n)
+    }
+
+    /// Ring-buffer records that could not be decoded (a version mismatch; never expected).
+    public private(set) var undecodable = 0
+
+    /// The user stack `id`, leaf first; empty when it is gone or was never captured.
+    public func stack(id: Int32) -> [UInt64] {
+        guard id >= 0 else { return [] }
+        var frames = [UInt64](repeating: 0, count: Int(MH_MAX_STACK_DEPTH))
+        let n = frames.withUnsafeMutableBufferPointer {
+            memhound_tracer_read_stack(handle, id, $0.baseAddress, UInt32($0.count))
+        }
+        return n > 0 ? Array(frames.prefix(Int(n))) : []
+    }
+
+    /// The per-CPU counters, summed.
+    public func stats() throws(KernelError) -> KernelStats {
+        var values = [UInt64](repeating: 0, count: Int(MH_STAT_COUNT.rawValue))
+        let err = values.withUnsafeMutableBufferPointer { memhound_tracer_read_stats(handle, $0.baseAddress) }
+        guard err == 0 else { throw KernelError(step: .readMap("stats"), errno: -err) }
+        return KernelStats(values)
+    }
+
+    /// Every (process, stack) -> resident growth aggregated in the kernel.
+    public func siteGrowth() throws(KernelError) -> [SiteKey: SiteGrowth] {
+        var result: [SiteKey: SiteGrowth] = [:]
+        var key = memhound_site_key()
+        var growth = memhound_site_growth()
+        var previous = memhound_site_key()
+        var hasPrevious = false
+        while true {
+            let n = memhound_tracer_next_site(handle, hasPrevious, &previous, &key, &growth)
+            if n == 0 { break }
+            guard n > 0 else { throw KernelError(step: .readMap("sites"), errno: -n) }
+            result[SiteKey(tgid: Int32(bitPattern: key.tgid), stackID: key.stack_id)] =
+                SiteGrowth(bytes: growth.bytes, increments: growth.increments)
+            previous = key
+            hasPrevious = true
+        }
+        return result
+    }
+
+    public static var libbpfLog: String { String(cString: memhound_libbpf_log()) }
+}
+
+private struct RecordSink {
+    var body: (Record) -> Void
+    var undecodable = 0
+}
+
+private let recordTrampoline: memhound_record_fn = { context, data, size in
+    let sink = context!.assumingMemoryBound(to: RecordSink.self)
+    do {
+        let record = try RecordDecoder.decode(UnsafeRawBufferPointer(start: data, count: size))
+        sink.pointee.body(record)
+    } catch {
+        sink.pointee.undecodable += 1
+    }
+    return 0
+}

@@ -1,0 +1,190 @@
+/// The JSON lines memhound writes. Every line has `type` and `time`; field names
+/// are snake_case. docs/output-schema.md documents each with an example.
+
+/// One frame of a symbolized user stack.
+public struct Frame: Codable, Equatable, Sendable {
+    /// Runtime address, hex.
+    public var address: String
+    public var function: String?
+    /// Path of the mapped file, or "[anon]" / "[unknown]".
+    public var module: String
+    /// Address inside the module's file (link-time address), hex: what addr2line takes.
+    public var offset: String
+    /// Bytes past the start of `function`.
+    public var symbolOffset: UInt64?
+    public var file: String?
+    public var line: Int?
+
+    public init(address: String, function: String?, module: String, offset: String,
+                symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil) {
+        self.address = address
+        self.function = function
+        self.module = module
+        self.offset = offset
+        self.symbolOffset = symbolOffset
+        self.file = file
+        self.line = line
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case address, function, module, offset, file, line
+        case symbolOffset = "symbol_offset"
+    }
+
+    /// Unknown fields are written as null, so every frame has the same keys.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(address, forKey: .address)
+        try c.encode(function, forKey: .function)
+        try c.encode(module, forKey: .module)
+        try c.encode(offset, forKey: .offset)
+        try c.encode(symbolOffset, forKey: .symbolOffset)
+        try c.encode(file, forKey: .file)
+        try c.encode(line, forKey: .line)
+    }
+}
+
+public struct TargetInfo: Codable, Equatable, Sendable {
+    public var pid: Int32
+    public var comm: String?
+    public var exe: String?
+    public var cmdline: [String]
+
+    public init(pid: Int32, comm: String?, exe: String?, cmdline: [String]) {
+        self.pid = pid
+        self.comm = comm
+        self.exe = exe
+        self.cmdline = cmdline
+    }
+}
+
+public struct OptionsInfo: Codable, Equatable, Sendable {
+    public var intervalS: Double
+    public var durationS: Double?
+    public var top: Int
+    public var events: [String]
+    public var followChildren: Bool
+    public var output: String?
+
+    public init(intervalS: Double, durationS: Double?, top: Int, events: [String],
+                followChildren: Bool, output: String?) {
+        self.intervalS = intervalS
+        self.durationS = durationS
+        self.top = top
+        self.events = events
+        self.followChildren = followChildren
+        self.output = output
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case top, events, output
+        case intervalS = "interval_s", durationS = "duration_s", followChildren = "follow_children"
+    }
+}
+
+public struct StartLine: Codable, Equatable, Sendable {
+    public var type = "start"
+    public var time: String
+    public var version: String
+    public var mode: String
+    public var target: TargetInfo
+    public var kernel: String?
+    public var options: OptionsInfo
+
+    public init(time: String, version: String, mode: String, target: TargetInfo, kernel: String?,
+                options: OptionsInfo) {
+        self.time = time
+        self.version = version
+        self.mode = mode
+        self.target = target
+        self.kernel = kernel
+        self.options = options
+    }
+}
+
+/// A /proc sample of one process.
+public struct RSSLine: Codable, Equatable, Sendable {
+    public var type = "rss"
+    public var time: String
+    public var pid: Int32
+    public var anon: UInt64
+    public var file: UInt64
+    public var shmem: UInt64
+    public var swap: UInt64
+    public var pss: UInt64?
+    public var pssAnon: UInt64?
+    public var pssFile: UInt64?
+    public var pssShmem: UInt64?
+    public var cgroup: String?
+    public var cgroupMemoryCurrent: UInt64?
+
+    public init(time: String, pid: Int32, anon: UInt64, file: UInt64, shmem: UInt64, swap: UInt64) {
+        self.time = time
+        self.pid = pid
+        self.anon = anon
+        self.file = file
+        self.shmem = shmem
+        self.swap = swap
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, time, pid, anon, file, shmem, swap, pss, cgroup
+        case pssAnon = "pss_anon", pssFile = "pss_file", pssShmem = "pss_shmem"
+        case cgroupMemoryCurrent = "cgroup_memory_current"
+    }
+}
+
+public struct ExitLine: Codable, Equatable, Sendable {
+    public var type = "exit"
+    public var time: String
+    public var pid: Int32
+    public var exitCode: Int32?
+    public var signal: String?
+    /// The kernel's ANON counter at the process's last own change, before teardown.
+    public var anonAtExit: UInt64?
+
+    public init(time: String, pid: Int32, exitCode: Int32?, signal: String?, anonAtExit: UInt64?) {
+        self.time = time
+        self.pid = pid
+        self.exitCode = exitCode
+        self.signal = signal
+        self.anonAtExit = anonAtExit
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, time, pid, signal
+        case exitCode = "exit_code", anonAtExit = "anon_at_exit"
+    }
+}
+
+/// Counts of what was dropped, since tracing began.
+public struct LostCounts: Codable, Equatable, Sendable {
+    public var ringBuffer: UInt64 = 0
+    public var stacks: UInt64 = 0
+    public var sites: UInt64 = 0
+    public var threads: UInt64 = 0
+    public var addressSpaces: UInt64 = 0
+    public var targets: UInt64 = 0
+    public var undecodable: UInt64 = 0
+
+    public init() {}
+
+    public var total: UInt64 { ringBuffer + stacks + sites + threads + addressSpaces + targets + undecodable }
+
+    enum CodingKeys: String, CodingKey {
+        case stacks, sites, threads, targets, undecodable
+        case ringBuffer = "ring_buffer", addressSpaces = "address_spaces"
+    }
+}
+
+public struct LostLine: Codable, Equatable, Sendable {
+    public var type = "lost"
+    public var time: String
+    /// Totals since tracing began.
+    public var lost: LostCounts
+
+    public init(time: String, lost: LostCounts) {
+        self.time = time
+        self.lost = lost
+    }
+}

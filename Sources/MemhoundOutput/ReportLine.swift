@@ -1,0 +1,150 @@
+/// Bytes by kind of resident memory.
+public struct MemoryBytes: Codable, Equatable, Sendable {
+    public var anon: Int64
+    public var file: Int64
+    public var shmem: Int64
+    public var swap: Int64
+
+    public init(anon: Int64, file: Int64, shmem: Int64, swap: Int64) {
+        self.anon = anon
+        self.file = file
+        self.shmem = shmem
+        self.swap = swap
+    }
+}
+
+public struct AttributedBytes: Codable, Equatable, Sendable {
+    public var anon: UInt64
+
+    public init(anon: UInt64) { self.anon = anon }
+}
+
+/// Live anonymous mappings a site created.
+public struct MappedBytes: Codable, Equatable, Sendable {
+    public var bytes: UInt64
+    public var count: Int
+    public var oldestAgeS: Double?
+
+    public init(bytes: UInt64, count: Int, oldestAgeS: Double?) {
+        self.bytes = bytes
+        self.count = count
+        self.oldestAgeS = oldestAgeS
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case bytes, count
+        case oldestAgeS = "oldest_age_s"
+    }
+}
+
+/// A call site: one user stack of one process.
+public struct SiteEntry: Codable, Equatable, Sendable {
+    /// Net resident anonymous bytes it added since tracing began.
+    public var bytes: UInt64
+    /// All it made resident, and what of that was released again.
+    public var grown: UInt64
+    public var released: UInt64
+    /// ANON counter increments (page faults, or populate steps) it caused.
+    public var faults: UInt64
+    public var mapped: MappedBytes
+    /// Leaf first.
+    public var frames: [Frame]
+
+    public init(bytes: UInt64, grown: UInt64, released: UInt64, faults: UInt64, mapped: MappedBytes,
+                frames: [Frame]) {
+        self.bytes = bytes
+        self.grown = grown
+        self.released = released
+        self.faults = faults
+        self.mapped = mapped
+        self.frames = frames
+    }
+}
+
+/// ANON changes that cannot be charged to a call site.
+public struct Unattributed: Codable, Equatable, Sendable {
+    /// Increments made outside the process's threads (khugepaged, swap-in by others).
+    public var foreignGrowth: UInt64
+    /// Decrements made outside the process's threads (reclaim, swap-out).
+    public var foreignRelease: UInt64
+    /// Decrements by its threads outside traced syscalls.
+    public var unscopedRelease: UInt64
+    /// Released memory that existed before tracing began.
+    public var preexistingRelease: UInt64
+
+    public init(foreignGrowth: UInt64, foreignRelease: UInt64, unscopedRelease: UInt64,
+                preexistingRelease: UInt64) {
+        self.foreignGrowth = foreignGrowth
+        self.foreignRelease = foreignRelease
+        self.unscopedRelease = unscopedRelease
+        self.preexistingRelease = preexistingRelease
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case foreignGrowth = "foreign_growth", foreignRelease = "foreign_release"
+        case unscopedRelease = "unscoped_release", preexistingRelease = "preexisting_release"
+    }
+}
+
+public struct ReportLine: Codable, Equatable, Sendable {
+    public var type = "report"
+    public var time: String
+    public var final: Bool
+    public var pid: Int32
+    public var comm: String?
+    public var elapsedS: Double
+    /// Latest sample.
+    public var rss: MemoryBytes
+    /// Since tracing began.
+    public var growth: MemoryBytes
+    public var attributed: AttributedBytes
+    /// attributed.anon / growth.anon; null when growth.anon is 0 or less.
+    public var explained: Double?
+    public var unattributed: Unattributed
+    public var sites: [SiteEntry]
+    /// Sites beyond `sites` (past --top).
+    public var otherSites: Int
+    public var lost: LostCounts
+
+    public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
+                growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
+                unattributed: Unattributed, sites: [SiteEntry], otherSites: Int, lost: LostCounts) {
+        self.time = time
+        self.final = final
+        self.pid = pid
+        self.comm = comm
+        self.elapsedS = elapsedS
+        self.rss = rss
+        self.growth = growth
+        self.attributed = attributed
+        self.explained = explained
+        self.unattributed = unattributed
+        self.sites = sites
+        self.otherSites = otherSites
+        self.lost = lost
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost
+        case elapsedS = "elapsed_s", otherSites = "other_sites"
+    }
+
+    /// Written by hand so that a null `explained` is present, not omitted.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(time, forKey: .time)
+        try c.encode(final, forKey: .final)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(comm, forKey: .comm)
+        try c.encode(elapsedS, forKey: .elapsedS)
+        try c.encode(rss, forKey: .rss)
+        try c.encode(growth, forKey: .growth)
+        try c.encode(attributed, forKey: .attributed)
+        try c.encode(explained, forKey: .explained)
+        try c.encode(unattributed, forKey: .unattributed)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(otherSites, forKey: .otherSites)
+        try c.encode(lost, forKey: .lost)
+    }
+}

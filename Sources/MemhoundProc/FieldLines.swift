@@ -1,0 +1,40 @@
+/// Helpers for the "Key:<whitespace>value [kB]" format of /proc/PID/status and smaps_rollup.
+enum FieldLines {
+    /// Calls `body(key, value)` for each line containing ':'; lines without one are skipped.
+    static func forEach(in text: String, _ body: (Substring, Substring) -> Void) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            body(line[..<colon], line[line.index(after: colon)...])
+        }
+    }
+
+    /// "   1764 kB" -> 1764 * 1024. A bare number is taken as is.
+    /// Nil on garbage, an unknown unit or overflow, so such lines count as absent.
+    static func bytes(_ value: Substring) -> UInt64? {
+        let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard let first = parts.first, let number = UInt64(first) else { return nil }
+        switch parts.count {
+        case 1:
+            return number
+        case 2 where parts[1] == "kB":
+            let (product, overflow) = number.multipliedReportingOverflow(by: 1024)
+            return overflow ? nil : product
+        default:
+            return nil
+        }
+    }
+
+    static func integer<T: FixedWidthInteger>(_ value: Substring, as: T.Type = T.self) -> T? {
+        T(value.trimmingBlanks())
+    }
+}
+
+extension Substring {
+    /// Drops leading and trailing spaces and tabs (not other characters: comm may contain them).
+    func trimmingBlanks() -> Substring {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = firstIndex(where: { !isBlank($0) }) else { return self[endIndex...] }
+        let end = lastIndex(where: { !isBlank($0) })!
+        return self[start...end]
+    }
+}

@@ -1,0 +1,55 @@
+import CMemhound
+import Glibc
+
+/// One opened ELF file: its load segments and a libdwfl session for lookups.
+final class ElfFile {
+    struct Segment {
+        var offset: UInt64
+        var vaddr: UInt64
+        var fileSize: UInt64
+    }
+
+    private let handle: OpaquePointer
+    let segments: [Segment]
+
+    init?(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: OpaquePointer?
+        guard memhound_elf_open(fd, path, &out) == 0, let out else { return nil }
+        handle = out
+        var raw = [memhound_elf_segment](repeating: memhound_elf_segment(), count: 16)
+        let n = raw.withUnsafeMutableBufferPointer { memhound_elf_segments(out, $0.baseAddress, 16) }
+        segments = raw.prefix(max(0, min(Int(n), 16))).map {
+            Segment(offset: $0.offset, vaddr: $0.vaddr, fileSize: $0.filesz)
+        }
+    }
+
+    deinit { memhound_elf_close(handle) }
+
+    /// The link-time address for a file offset, through the segment that maps it.
+    func virtualAddress(fileOffset: UInt64) -> UInt64 {
+        for s in segments where fileOffset >= s.offset && fileOffset < s.offset + max(s.fileSize, 1) {
+            return fileOffset - s.offset + s.vaddr
+        }
+        return fileOffset
+    }
+
+    struct Symbol {
+        var name: String?
+        var offset: UInt64
+        var file: String?
+        var line: Int?
+    }
+
+    func lookup(virtualAddress: UInt64) -> Symbol {
+        var s = memhound_symbol()
+        _ = memhound_elf_lookup(handle, virtualAddress, &s)
+        return Symbol(
+            name: s.name.map { String(cString: $0) },
+            offset: s.offset,
+            file: s.file.map { String(cString: $0) },
+            line: s.line > 0 ? Int(s.line) : nil)
+    }
+}

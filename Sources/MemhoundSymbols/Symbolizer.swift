@@ -1,0 +1,97 @@
+import MemhoundProc
+
+/// One frame of a user stack, resolved as far as the binaries allow.
+public struct SymbolizedFrame: Equatable, Sendable {
+    public var address: UInt64
+    public var function: String?
+    /// Path of the mapped file, "[anon]" for anonymous code, "[unknown]" when unmapped.
+    public var module: String
+    /// Link-time address inside the module (what addr2line takes).
+    public var moduleOffset: UInt64
+    public var symbolOffset: UInt64?
+    public var file: String?
+    public var line: Int?
+}
+
+/// Turns user stacks into frames. Process maps are remembered from first sight
+/// and files are cached per (device, inode), so stacks of a process that has
+/// since exited still resolve.
+public final class Symbolizer {
+    private let proc: ProcFS
+    private var maps: [Int32: [MemoryMapping]] = [:]
+    private var files: [FileKey: ElfFile?] = [:]
+
+    private struct FileKey: Hashable {
+        var device: String
+        var inode: UInt64
+    }
+
+    public init(proc: ProcFS) { self.proc = proc }
+
+    /// Reads the process's maps now; call at first sight and when new code is mapped.
+    public func observe(pid: Int32) {
+        guard let current = try? proc.maps(pid: pid), !current.isEmpty else { return }
+        maps[pid] = current
+        // Open executable files while the process (and its mount namespace) exists.
+        for m in current where m.isExecutable && m.filePath != nil {
+            _ = elf(for: m, pid: pid)
+        }
+    }
+
+    public func forget(pid: Int32) { maps[pid] = nil }
+
+    /// Frames for `addresses` (leaf first, as the kernel captured them).
+    public func symbolize(pid: Int32, addresses: [UInt64]) -> [SymbolizedFrame] {
+        if maps[pid] == nil || addresses.contains(where: { mapping(pid: pid, address: $0) == nil }) {
+            observe(pid: pid)
+        }
+        return addresses.enumerated().map { index, address in
+            // Callers' frames hold return addresses: look up the call instruction before them.
+            frame(pid: pid, address: address, lookup: index == 0 ? address : address &- 1)
+        }
+    }
+
+    private func frame(pid: Int32, address: UInt64, lookup: UInt64) -> SymbolizedFrame {
+        guard let m = mapping(pid: pid, address: address) else {
+            return SymbolizedFrame(address: address, module: "[unknown]", moduleOffset: address)
+        }
+        let fileOffset = lookup - m.start + m.offset
+        guard m.filePath != nil else {
+            return SymbolizedFrame(address: address, module: m.path.isEmpty ? "[anon]" : m.path,
+                                   moduleOffset: address - m.start)
+        }
+        let module = m.filePath ?? m.path
+        guard let elf = elf(for: m, pid: pid) else {
+            return SymbolizedFrame(address: address, module: module, moduleOffset: fileOffset)
+        }
+        let vaddr = elf.virtualAddress(fileOffset: fileOffset)
+        let symbol = elf.lookup(virtualAddress: vaddr)
+        return SymbolizedFrame(
+            address: address, function: symbol.name, module: module,
+            moduleOffset: elf.virtualAddress(fileOffset: address - m.start + m.offset),
+            symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
+            file: symbol.file, line: symbol.line)
+    }
+
+    private func mapping(pid: Int32, address: UInt64) -> MemoryMapping? {
+        guard let list = maps[pid] else { return nil }
+        var low = 0, high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if list[mid].end <= address { low = mid + 1 } else { high = mid }
+        }
+        return low < list.count && list[low].start <= address ? list[low] : nil
+    }
+
+    private func elf(for m: MemoryMapping, pid: Int32) -> ElfFile? {
+        let key = FileKey(device: m.device, inode: m.inode)
+        if let cached = files[key] { return cached }
+        var opened: ElfFile?
+        for candidate in proc.mappedFilePath(pid: pid, mapping: m) {
+            if let e = ElfFile(path: candidate) { opened = e; break }
+        }
+        // Only remember failures once the process is known to have maps (not a race at start).
+        files[key] = opened
+        return opened
+    }
+}

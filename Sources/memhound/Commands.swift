@@ -1,0 +1,71 @@
+import ArgumentParser
+import CMemhound
+import Foundation
+import MemhoundAgent
+import MemhoundOutput
+
+struct Attach: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Trace a running process until it exits, --duration passes, or SIGINT/SIGTERM.")
+
+    @Option(help: "The process to trace.")
+    var pid: Int32
+
+    @OptionGroup var trace: TraceOptions
+
+    func validate() throws {
+        guard pid > 0 else { throw ValidationError("--pid must be a positive process id") }
+    }
+
+    func run() throws {
+        let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose)
+        if code != 0 { throw ExitStatus(value: code) }
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start a command traced from its first instruction; exit with its status.",
+        discussion: "The command's stdout and stderr go to memhound's stderr, so stdout carries only JSON.")
+
+    @OptionGroup var trace: TraceOptions
+
+    @Argument(parsing: .postTerminator, help: "The command and its arguments, after --.")
+    var command: [String] = []
+
+    func validate() throws {
+        guard !command.isEmpty else { throw ValidationError("give the command to run after --, e.g. memhound run -- ./server") }
+    }
+
+    func run() throws {
+        let code = try Trace.run(.run(arguments: command), options: trace.sessionOptions(), verbose: trace.verbose)
+        if code != 0 { throw ExitStatus(value: code) }
+    }
+}
+
+/// Shared by attach, run and demo: open output, trace, map failures to exit codes.
+enum Trace {
+    @discardableResult
+    static func run(_ target: TargetSpec, options: SessionOptions, verbose: Bool,
+                    finished: (Session) -> Void = { _ in }) throws -> Int32 {
+        memhound_signals_install()
+        let writer: LineWriter
+        if let path = options.outputPath {
+            do { writer = try LineWriter(path: path) } catch {
+                throw AgentError(.output, "cannot write \(path): \(error.localizedDescription)")
+            }
+        } else {
+            writer = LineWriter()
+        }
+        let session: Session
+        let code: Int32
+        do {
+            session = try Session(options: options, target: target, writer: writer)
+            code = try session.run()
+        } catch {
+            Memhound.fail(error, verbose: verbose)
+        }
+        finished(session)
+        return code
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import MemhoundAgent
+
+@main
+struct Memhound: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "memhound",
+        abstract: "Find the code that grows a process's anonymous memory (RSS), with eBPF.",
+        discussion: """
+            Streams JSON lines to stdout (or -o FILE); diagnostics go to stderr.
+            Exit codes: 3 no such process, 4 target exited while attaching, 5 kernel thread,
+            6 missing privileges, 7 kernel lacks support, 8 BPF failure, 9 output error,
+            64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
+            """,
+        version: Session.version,
+        subcommands: [Attach.self, Run.self, Demo.self, Check.self, DemoWorkload.self]
+    )
+
+    /// Parses, runs, and turns every failure into one line on stderr and its exit code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as AgentError {
+            fail(error)
+        } catch let code as ExitStatus {
+            Foundation.exit(code.value)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("memhound: \(message(for: error)) (see memhound --help)\n".utf8))
+            Foundation.exit(code.rawValue)
+        }
+        Foundation.exit(0)
+    }
+
+    static func fail(_ error: AgentError, verbose: Bool = false) -> Never {
+        var text = "memhound: \(error.message)\n"
+        if verbose, !error.detail.isEmpty { text += error.detail }
+        FileHandle.standardError.write(Data(text.utf8))
+        Foundation.exit(error.code.rawValue)
+    }
+}
+
+/// Ends the process with a status after the command ran (e.g. `run`'s command status).
+struct ExitStatus: Error {
+    var value: Int32
+}

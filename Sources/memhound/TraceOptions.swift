@@ -1,0 +1,62 @@
+import ArgumentParser
+import MemhoundAgent
+
+/// Options shared by `attach` and `run`.
+struct TraceOptions: ParsableArguments {
+    @Option(help: "Seconds between rss samples and reports.")
+    var interval: Double = 10
+
+    @Option(help: "Stop after this many seconds (default: until the target exits or a signal).")
+    var duration: Double?
+
+    @Option(help: "Call sites per report.")
+    var top: Int = 10
+
+    @Option(help: ArgumentHelp(
+        "Raw event lines to stream, comma-separated: mmap, munmap, mremap, brk, madvise, mprotect, rss, or all.",
+        valueName: "kinds"))
+    var events: String?
+
+    @Option(name: [.short, .customLong("output")], help: "Write the JSON lines to this file instead of stdout.")
+    var output: String?
+
+    @Flag(help: "Do not trace children the target forks.")
+    var noFollowChildren = false
+
+    @Flag(help: "Show libbpf's messages with errors.")
+    var verbose = false
+
+    func validate() throws {
+        guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
+        if let duration, !(duration > 0 && duration.isFinite) {
+            throw ValidationError("--duration must be a positive number of seconds")
+        }
+        guard top > 0 else { throw ValidationError("--top must be at least 1") }
+        _ = try eventKinds()
+    }
+
+    func eventKinds() throws -> Set<EventKind> {
+        guard let events else { return [] }
+        var kinds: Set<EventKind> = []
+        for name in events.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            if name == "all" { kinds.formUnion(EventKind.allCases); continue }
+            guard let kind = EventKind(rawValue: name) else {
+                throw ValidationError("unknown event kind '\(name)' for --events (known: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+            }
+            kinds.insert(kind)
+        }
+        return kinds
+    }
+
+    func sessionOptions() throws -> SessionOptions {
+        var o = SessionOptions()
+        o.intervalSeconds = interval
+        o.durationSeconds = duration
+        o.top = top
+        o.events = try eventKinds()
+        o.outputPath = output
+        o.followChildren = !noFollowChildren
+        o.verbose = verbose
+        return o
+    }
+}

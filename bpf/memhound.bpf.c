@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Anonymous memory tracing for a set of target processes.
+ *
+ * kmem:rss_stat is the ground truth: it carries the kernel's own ANON counter,
+ * so every change is measured, whatever caused it (user fault, kernel-mode
+ * fault in read(), MAP_POPULATE, THP). Growth is aggregated per user stack in
+ * `sites`; the fault address, when there is one, places the growth in a run
+ * of pages so that later releases can be charged back to the stack that grew
+ * them. Memory syscalls go through the ring buffer with their stacks.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "state.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Layout of the syscalls:sys_{enter,exit}_* tracepoint records. */
+struct syscall_enter_args {
+	__u64 common;
+	__s32 nr;
+	__u32 _pad;
+	__u64 args[6];
+};
+
+/* Layout of the exceptions:page_fault_{user,kernel} records. */
+struct page_fault_args {
+	__u64 common;
+	__u64 address;
+	__u64 ip;
+	__u64 error_code;
+};
+
+struct syscall_exit_args {
+	__u64 common;
+	__s32 nr;
+	__u32 _pad;
+	__s64 ret;
+};
+
+/* ---- address-space changes ------------------------------------------- */
+
+/* Pages [start, end) became resident under `stack`: extend the open run or start one. */
+static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
+				       __s32 stack, __u64 now)
+{
+	if (ts->run_end == start && ts->run_stack == stack &&
+	    end - ts->run_start <= MAX_RUN_BYTES) {
+		ts->run_end = end;
+		ts->run_last_ns = now;
+		ts->run_faults++;
+		return;
+	}
+	flush_run(ts);
+	ts->run_start = start;
+	ts->run_end = end;
+	ts->run_first_ns = now;
+	ts->run_last_ns = now;
+	ts->run_stack = stack;
+	ts->run_faults = 1;
+}
+
+static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
+{
+	struct memhound_site_key key = { .tgid = tgid };
+	struct memhound_site_growth *g, fresh = { .bytes = bytes, .increments = 1 };
+	struct thread_state *ts;
+	__u64 start;
+
+	key.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (key.stack_id < 0)
+		stat_add(MH_STAT_LOST_STACK, 1);
+
+	g = bpf_map_lookup_elem(&sites, &key);
+	if (g) {
+		__sync_fetch_and_add(&g->bytes, bytes);
+		__sync_fetch_and_add(&g->increments, 1);
+	} else if (bpf_map_update_elem(&sites, &key, &fresh, BPF_NOEXIST)) {
+		/* Lost a race with another CPU creating the key: retry as an add. */
+		g = bpf_map_lookup_elem(&sites, &key);
+		if (g) {
+			__sync_fetch_and_add(&g->bytes, bytes);
+			__sync_fetch_and_add(&g->increments, 1);
+		} else {
+			stat_add(MH_STAT_LOST_SITE, 1);
+		}
+	}
+
+	ts = thread_state(false);
+	if (!ts)
+		return;
+	if (ts->syscall)
+		ts->anon_delta += bytes;
+	if (!ts->fault_addr)
+		return;
+	/* A fault maps a naturally aligned folio: 4 KiB, an mTHP size or 2 MiB. */
+	if (bytes & (bytes - 1))
+		start = ts->fault_addr & ~(PAGE_SIZE - 1);
+	else
+		start = ts->fault_addr & ~(bytes - 1);
+	ts->fault_addr = 0;
+	add_to_run(ts, start, start + bytes, key.stack_id, bpf_ktime_get_ns());
+}
+
+static __always_inline void record_release(struct memhound_target *t, __u64 bytes)
+{
+	struct thread_state *ts = thread_state(false);
+
+	if (ts && ts->syscall)
+		ts->anon_delta -= bytes;
+	else
+		__sync_fetch_and_add(&t->unscoped_release, bytes);
+}
+
+/* ANON change made outside the target's own threads (reclaim, khugepaged, exit). */
+static __always_inline void record_foreign(__u32 mm_id, __s64 size)
+{
+	struct memhound_target *t;
+	struct mm_state *mm;
+	__s64 delta;
+
+	mm = bpf_map_lookup_elem(&mms, &mm_id);
+	if (!mm)
+		return;
+	delta = size - (__s64)__sync_lock_test_and_set(&mm->anon_bytes, size);
+	t = bpf_map_lookup_elem(&targets, &mm->tgid);
+	if (!t)
+		return;
+	if (delta > 0)
+		__sync_fetch_and_add(&t->foreign_growth, delta);
+	else
+		__sync_fetch_and_add(&t->foreign_release, -delta);
+}
+
+SEC("tracepoint/kmem/rss_stat")
+int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 mm_id = ctx->mm_id;
+	__s64 size = ctx->size, delta;
+	struct memhound_target *t;
+	struct mm_state *mm;
+
+	if (ctx->member != MM_ANONPAGES)
+		return 0;
+	if (!ctx->curr) {
+		record_foreign(mm_id, size);
+		return 0;
+	}
+	t = active_target(tgid);
+	if (!t)
+		return 0;
+	t->anon_bytes = size;
+
+	mm = bpf_map_lookup_elem(&mms, &mm_id);
+	if (!mm) {
+		struct mm_state fresh = { .tgid = tgid, .anon_bytes = size };
+
+		if (bpf_map_update_elem(&mms, &mm_id, &fresh, BPF_ANY)) {
+			stat_add(MH_STAT_LOST_MM, 1);
+			return 0;
+		}
+		t->mm_id = mm_id;
+		/* A pre-existing address space: this first change has no known base. */
+		if (!(t->flags & MH_TARGET_FRESH_MM)) {
+			stat_add(MH_STAT_BASELINE, 1);
+			return 0;
+		}
+		t->flags &= ~MH_TARGET_FRESH_MM;
+		delta = size;
+	} else {
+		delta = size - (__s64)__sync_lock_test_and_set(&mm->anon_bytes, size);
+	}
+
+	if (delta > 0)
+		record_growth(ctx, tgid, delta);
+	else if (delta < 0)
+		record_release(t, -delta);
+	return 0;
+}
+
+static __always_inline int on_fault(__u64 address)
+{
+	struct thread_state *ts;
+
+	if (address > USER_ADDR_LIMIT)
+		return 0;
+	if (!active_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	ts = thread_state(true);
+	if (ts)
+		ts->fault_addr = address;
+	return 0;
+}
+
+SEC("tracepoint/exceptions/page_fault_user")
+int on_page_fault_user(struct page_fault_args *ctx)
+{
+	return on_fault(ctx->address);
+}
+
+/* Faults taken by the kernel on user memory, e.g. read() into a fresh buffer. */
+SEC("tracepoint/exceptions/page_fault_kernel")
+int on_page_fault_kernel(struct page_fault_args *ctx)
+{
+	return on_fault(ctx->address);
+}
+
+/* ---- memory syscalls -------------------------------------------------- */
+
+/*
+ * Reads only the call's `nargs` arguments: the kernel refuses to attach a
+ * program that reads past the end of a tracepoint's record (EACCES).
+ */
+static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 which, int nargs)
+{
+	struct thread_state *ts;
+	int i;
+
+	if (!active_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	ts = thread_state(true);
+	if (!ts)
+		return 0;
+	/* Pages this thread touched before the call are reported before it. */
+	flush_run(ts);
+	ts->fault_addr = 0;
+	ts->syscall = which;
+	for (i = 0; i < 6; i++)
+		ts->args[i] = i < nargs ? ctx->args[i] : 0;
+	ts->enter_ns = bpf_ktime_get_ns();
+	ts->anon_delta = 0;
+	ts->syscall_stack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (ts->syscall_stack < 0)
+		stat_add(MH_STAT_LOST_STACK, 1);
+	return 0;
+}
+
+static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 which)
+{
+	struct memhound_syscall_record *r;
+	struct memhound_target *t;
+	struct thread_state *ts;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	int i;
+
+	t = active_target(tgid);
+	if (!t)
+		return 0;
+	ts = thread_state(false);
+	if (!ts || ts->syscall != which)
+		return 0;
+	ts->syscall = 0;
+	/* Runs started inside the call (MAP_POPULATE has none, read() faults do) go first. */
+	flush_run(ts);
+
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		return 0;
+	}
+	fill_header(&r->hdr, MH_RECORD_SYSCALL);
+	r->syscall = which;
+	r->stack_id = ts->syscall_stack;
+	r->ret = ctx->ret;
+	for (i = 0; i < 6; i++)
+		r->args[i] = ts->args[i];
+	r->enter_ns = ts->enter_ns;
+	r->anon_delta = ts->anon_delta;
+	r->anon_bytes = t->anon_bytes;
+	bpf_ringbuf_submit(r, wakeup_flags());
+	return 0;
+}
+
+#define MEMHOUND_SYSCALL(name, which, nargs)                                 \
+	SEC("tracepoint/syscalls/sys_enter_" #name)                           \
+	int on_enter_##name(struct syscall_enter_args *ctx)                   \
+	{ return syscall_enter(ctx, which, nargs); }                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                            \
+	int on_exit_##name(struct syscall_exit_args *ctx)                     \
+	{ return syscall_exit(ctx, which); }
+
+MEMHOUND_SYSCALL(mmap, MH_SYS_MMAP, 6)
+MEMHOUND_SYSCALL(munmap, MH_SYS_MUNMAP, 2)
+MEMHOUND_SYSCALL(mremap, MH_SYS_MREMAP, 5)
+MEMHOUND_SYSCALL(brk, MH_SYS_BRK, 1)
+MEMHOUND_SYSCALL(madvise, MH_SYS_MADVISE, 3)
+MEMHOUND_SYSCALL(mprotect, MH_SYS_MPROTECT, 3)
+
+/* ---- process lifecycle ------------------------------------------------ */
+
+static __always_inline void emit_process(__u32 event, __u32 tgid, __u32 parent,
+					 __s32 exit_code, __u64 anon_bytes)
+{
+	struct memhound_process_record *r;
+
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		return;
+	}
+	fill_header(&r->hdr, MH_RECORD_PROCESS);
+	r->hdr.tgid = tgid;
+	r->event = event;
+	r->parent_tgid = parent;
+	r->exit_code = exit_code;
+	r->_pad = 0;
+	r->anon_bytes = anon_bytes;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct memhound_target fresh = { .state = MH_TARGET_ACTIVE };
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+
+	/* New threads share the target's tgid and are traced already. */
+	if (!follow_children || ptgid == ctgid || !active_target(ptgid))
+		return 0;
+	if (bpf_map_update_elem(&targets, &ctgid, &fresh, BPF_NOEXIST)) {
+		stat_add(MH_STAT_LOST_TARGET, 1);
+		return 0;
+	}
+	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+
+	if (!t || t->state == MH_TARGET_EXITED)
+		return 0;
+	t->state = MH_TARGET_ACTIVE;
+	t->flags |= MH_TARGET_FRESH_MM;
+	t->anon_bytes = 0;
+	if (t->mm_id)
+		bpf_map_delete_elem(&mms, &t->mm_id);
+	t->mm_id = 0;
+	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+	struct thread_state *ts;
+
+	if (!t || t->state != MH_TARGET_ACTIVE)
+		return 0;
+	ts = thread_state(false);
+	if (ts)
+		flush_run(ts);
+	if (!group_dead)
+		return 0;
+	emit_process(MH_PROCESS_EXIT, tgid, 0, BPF_CORE_READ(task, exit_code), t->anon_bytes);
+	if (t->mm_id)
+		bpf_map_delete_elem(&mms, &t->mm_id);
+	t->state = MH_TARGET_EXITED;
+	return 0;
+}

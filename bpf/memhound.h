@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every record and map value that crosses the kernel/user boundary.
+ *
+ * Included by the BPF programs (after vmlinux.h), by the C loader and, through
+ * the CMemhound module, by Swift. Fixed-width fields, explicit padding and
+ * static size checks keep the three views identical.
+ */
+#ifndef MEMHOUND_H
+#define MEMHOUND_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define MEMHOUND_ABI_VERSION 1
+
+/* User stack frames kept per stack; deeper stacks keep their leaf-most frames. */
+#define MH_MAX_STACK_DEPTH 64
+
+#define MH_COMM_LEN 16
+
+/* Values of memhound_target.state. */
+enum memhound_target_state {
+	MH_TARGET_ACTIVE = 1,
+	/* Started by `memhound run`: traced from its execve on, not before. */
+	MH_TARGET_PENDING_EXEC = 2,
+	/* Exited: kept until user space has read its counters, then removed there. */
+	MH_TARGET_EXITED = 3,
+};
+
+/* Flags of memhound_target.flags. */
+enum memhound_target_flags {
+	/* The address space is new (exec): its first ANON change starts from 0. */
+	MH_TARGET_FRESH_MM = 1,
+};
+
+/* Kind of every ring-buffer record; it is the first field of each. */
+enum memhound_record_kind {
+	MH_RECORD_SYSCALL = 1,
+	MH_RECORD_RUN = 2,
+	MH_RECORD_PROCESS = 3,
+};
+
+/* Memory syscalls traced on entry and exit. */
+enum memhound_syscall {
+	MH_SYS_MMAP = 1,
+	MH_SYS_MUNMAP = 2,
+	MH_SYS_MREMAP = 3,
+	MH_SYS_BRK = 4,
+	MH_SYS_MADVISE = 5,
+	MH_SYS_MPROTECT = 6,
+};
+
+enum memhound_process_event {
+	MH_PROCESS_FORK = 1,
+	MH_PROCESS_EXEC = 2,
+	MH_PROCESS_EXIT = 3,
+};
+
+/* Per-CPU counters (map `stats`). Every MH_STAT_LOST_* is data that was dropped. */
+enum memhound_stat {
+	MH_STAT_LOST_RINGBUF = 0,     /* ring buffer full: a record was dropped */
+	MH_STAT_LOST_STACK = 1,       /* user stack not captured (growth kept under stack -1) */
+	MH_STAT_LOST_SITE = 2,        /* site table full: growth not aggregated */
+	MH_STAT_LOST_THREAD = 3,      /* no per-thread state: fault address or syscall lost */
+	MH_STAT_LOST_MM = 4,          /* address-space table full: ANON change not measured */
+	MH_STAT_LOST_TARGET = 5,      /* target table full: a child was not followed */
+	MH_STAT_BASELINE = 6,         /* first ANON change of a pre-existing address space */
+	MH_STAT_COUNT = 7,
+};
+
+/* Common prefix of every ring-buffer record. */
+struct memhound_record_header {
+	__u32 kind;   /* enum memhound_record_kind */
+	__u32 tgid;
+	__u32 tid;
+	__u32 _pad;
+	__u64 time_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+};
+
+/*
+ * One traced memory syscall, emitted at its exit.
+ * args by syscall: mmap(addr, len, prot, flags, fd, off), munmap(addr, len),
+ * mremap(old_addr, old_len, new_len, flags, new_addr), brk(addr),
+ * madvise(start, len, advice), mprotect(start, len, prot).
+ */
+struct memhound_syscall_record {
+	struct memhound_record_header hdr;
+	__u32 syscall;      /* enum memhound_syscall */
+	__s32 stack_id;     /* in map `stacks`; negative: not captured */
+	__s64 ret;
+	__u64 args[6];
+	__u64 enter_ns;
+	__s64 anon_delta;   /* net ANON bytes this thread changed during the call */
+	__u64 anon_bytes;   /* the kernel's ANON counter after the call's last change */
+};
+
+/*
+ * Contiguous pages [start, end) one thread made resident with one user stack.
+ * Consecutive first touches are coalesced in the kernel; hdr.time_ns is the last.
+ */
+struct memhound_run_record {
+	struct memhound_record_header hdr;
+	__u64 start;
+	__u64 end;
+	__u64 first_ns;
+	__s32 stack_id;
+	__u32 faults;
+};
+
+struct memhound_process_record {
+	struct memhound_record_header hdr;
+	__u32 event;        /* enum memhound_process_event */
+	__u32 parent_tgid;  /* fork: the parent */
+	__s32 exit_code;    /* exit: wait status as the kernel keeps it */
+	__u32 _pad;
+	__u64 anon_bytes;   /* exit: ANON counter at the process's last own change */
+	char comm[MH_COMM_LEN];
+};
+
+/* Map `targets`: tgid -> this. */
+struct memhound_target {
+	__u32 state;        /* enum memhound_target_state */
+	__u32 flags;        /* enum memhound_target_flags */
+	__u32 mm_id;        /* rss_stat's hashed mm pointer, once learnt */
+	__u32 _pad;
+	__u64 anon_bytes;   /* ANON counter at the last change made by a target thread */
+	__u64 foreign_growth;   /* ANON increments made outside the target (curr=0) */
+	__u64 foreign_release;  /* ANON decrements made outside the target (reclaim, exit) */
+	__u64 unscoped_release; /* decrements by target threads outside traced syscalls */
+};
+
+/* Map `sites`: resident ANON growth aggregated per (process, user stack). */
+struct memhound_site_key {
+	__u32 tgid;
+	__s32 stack_id;
+};
+
+struct memhound_site_growth {
+	__u64 bytes;
+	__u64 increments;
+};
+
+_Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
+_Static_assert(sizeof(struct memhound_syscall_record) == 112, "syscall record layout");
+_Static_assert(sizeof(struct memhound_run_record) == 56, "run record layout");
+_Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
+_Static_assert(sizeof(struct memhound_target) == 48, "target layout");
+_Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
+
+#endif /* MEMHOUND_H */

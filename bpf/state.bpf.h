@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Maps, per-thread state and the small helpers the programs share. */
+#ifndef MEMHOUND_STATE_BPF_H
+#define MEMHOUND_STATE_BPF_H
+
+#include "memhound.h"
+
+#define PAGE_SIZE 4096ULL
+/* A run is flushed once it covers this much, bounding what a thread keeps pending. */
+#define MAX_RUN_BYTES (1ULL << 20)
+/* Highest user-space address on x86_64 (4-level and 5-level paging). */
+#define USER_ADDR_LIMIT 0x00ffffffffffffffULL
+
+const volatile bool follow_children = true;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct memhound_target);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 16384);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MH_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct memhound_site_key);
+	__type(value, struct memhound_site_growth);
+} sites SEC(".maps");
+
+/* rss_stat's mm_id -> owning tgid and the last ANON value seen for it. */
+struct mm_state {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 anon_bytes;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct mm_state);
+} mms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by the loader */
+} records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MH_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* What one traced thread is doing: its last fault, its open syscall, its open run. */
+struct thread_state {
+	__u64 fault_addr;     /* 0: no fault waiting for its ANON increment */
+	__u32 syscall;        /* 0: not inside a traced syscall */
+	__s32 syscall_stack;
+	__u64 args[6];
+	__u64 enter_ns;
+	__s64 anon_delta;
+	__u64 anon_bytes;
+	__u64 run_start;      /* run_end == 0: no open run */
+	__u64 run_end;
+	__u64 run_first_ns;
+	__u64 run_last_ns;
+	__s32 run_stack;
+	__u32 run_faults;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} threads SEC(".maps");
+
+static __always_inline void stat_add(__u32 which, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+
+	if (v)
+		*v += n;
+}
+
+/* The calling thread's process if it is an active target, else NULL. */
+static __always_inline struct memhound_target *active_target(__u32 tgid)
+{
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+
+	if (!t || t->state != MH_TARGET_ACTIVE)
+		return NULL;
+	return t;
+}
+
+static __always_inline struct thread_state *thread_state(bool create)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct thread_state *ts;
+
+	ts = bpf_task_storage_get(&threads, task, 0,
+				  create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!ts && create)
+		stat_add(MH_STAT_LOST_THREAD, 1);
+	return ts;
+}
+
+static __always_inline void fill_header(struct memhound_record_header *h, __u32 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->kind = kind;
+	h->tgid = id >> 32;
+	h->tid = (__u32)id;
+	h->_pad = 0;
+	h->time_ns = bpf_ktime_get_ns();
+}
+
+/*
+ * Wake the reader only when the ring is filling up; otherwise it drains on
+ * its own poll timeout. Saves a wakeup per record on busy targets.
+ */
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&records, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&records, BPF_RB_RING_SIZE);
+
+	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Emit the thread's open run, if any, and close it. */
+static __always_inline void flush_run(struct thread_state *ts)
+{
+	struct memhound_run_record *r;
+
+	if (!ts->run_end)
+		return;
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		stat_add(MH_STAT_LOST_RINGBUF, 1);
+	} else {
+		fill_header(&r->hdr, MH_RECORD_RUN);
+		r->hdr.time_ns = ts->run_last_ns;
+		r->start = ts->run_start;
+		r->end = ts->run_end;
+		r->first_ns = ts->run_first_ns;
+		r->stack_id = ts->run_stack;
+		r->faults = ts->run_faults;
+		bpf_ringbuf_submit(r, wakeup_flags());
+	}
+	ts->run_end = 0;
+}
+
+#endif /* MEMHOUND_STATE_BPF_H */
