@@ -44,9 +44,10 @@ struct syscall_exit_args {
 
 /* Pages [start, end) became resident under `stack`: extend the open run or start one. */
 static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
-				       __s32 stack, __u64 now)
+				       const struct memhound_site_key *site, __u64 now)
 {
-	if (ts->run_end == start && ts->run_stack == stack &&
+	if (ts->run_end == start && ts->run_stack == site->stack_id &&
+	    ts->run_leaf == site->leaf_return &&
 	    end - ts->run_start <= MAX_RUN_BYTES) {
 		ts->run_end = end;
 		ts->run_last_ns = now;
@@ -58,7 +59,8 @@ static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u
 	ts->run_end = end;
 	ts->run_first_ns = now;
 	ts->run_last_ns = now;
-	ts->run_stack = stack;
+	ts->run_stack = site->stack_id;
+	ts->run_leaf = site->leaf_return;
 	ts->run_faults = 1;
 }
 
@@ -72,6 +74,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	key.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (key.stack_id < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
+	key.leaf_return = leaf_return_address();
 
 	g = bpf_map_lookup_elem(&sites, &key);
 	if (g) {
@@ -101,7 +104,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	else
 		start = ts->fault_addr & ~(bytes - 1);
 	ts->fault_addr = 0;
-	add_to_run(ts, start, start + bytes, key.stack_id, bpf_ktime_get_ns());
+	add_to_run(ts, start, start + bytes, &key, bpf_ktime_get_ns());
 }
 
 static __always_inline void record_release(struct memhound_target *t, __u64 bytes)
@@ -235,6 +238,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	ts->syscall_stack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (ts->syscall_stack < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
+	ts->syscall_leaf = leaf_return_address();
 	return 0;
 }
 
@@ -270,6 +274,7 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	r->enter_ns = ts->enter_ns;
 	r->anon_delta = ts->anon_delta;
 	r->anon_bytes = t->anon_bytes;
+	r->leaf_return = ts->syscall_leaf;
 	bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
 }

@@ -94,6 +94,7 @@ struct memhound_syscall_record {
 	__u64 enter_ns;
 	__s64 anon_delta;   /* net ANON bytes this thread changed during the call */
 	__u64 anon_bytes;   /* the kernel's ANON counter after the call's last change */
+	__u64 leaf_return;  /* the word at the user sp: see memhound_site_key */
 };
 
 /*
@@ -107,6 +108,7 @@ struct memhound_run_record {
 	__u64 first_ns;
 	__s32 stack_id;
 	__u32 faults;
+	__u64 leaf_return;
 };
 
 struct memhound_process_record {
@@ -131,10 +133,16 @@ struct memhound_target {
 	__u64 unscoped_release; /* decrements by target threads outside traced syscalls */
 };
 
-/* Map `sites`: resident ANON growth aggregated per (process, user stack). */
+/*
+ * Map `sites`: resident ANON growth aggregated per (process, user stack).
+ * A frameless leaf (memset, a syscall wrapper) hides its caller from frame
+ * pointer unwinding; the word at the user sp is then the caller's return
+ * address. It is kept with the stack and user space decides if it is one.
+ */
 struct memhound_site_key {
 	__u32 tgid;
 	__s32 stack_id;
+	__u64 leaf_return;
 };
 
 struct memhound_site_growth {
@@ -143,10 +151,10 @@ struct memhound_site_growth {
 };
 
 _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
-_Static_assert(sizeof(struct memhound_syscall_record) == 112, "syscall record layout");
-_Static_assert(sizeof(struct memhound_run_record) == 56, "run record layout");
+_Static_assert(sizeof(struct memhound_syscall_record) == 120, "syscall record layout");
+_Static_assert(sizeof(struct memhound_run_record) == 64, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
 _Static_assert(sizeof(struct memhound_target) == 48, "target layout");
-_Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
+_Static_assert(sizeof(struct memhound_site_key) == 16, "site key layout");
 
 #endif /* MEMHOUND_H */

@@ -67,6 +67,7 @@ struct thread_state {
 	__s32 syscall_stack;
 	__u64 args[6];
 	__u64 enter_ns;
+	__u64 syscall_leaf;
 	__s64 anon_delta;
 	__u64 anon_bytes;
 	__u64 run_start;      /* run_end == 0: no open run */
@@ -75,6 +76,7 @@ struct thread_state {
 	__u64 run_last_ns;
 	__s32 run_stack;
 	__u32 run_faults;
+	__u64 run_leaf;
 };
 
 struct {
@@ -137,6 +139,17 @@ static __always_inline __u64 wakeup_flags(void)
 	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* The word at the user stack pointer (see memhound_site_key); 0 if unreadable. */
+static __always_inline __u64 leaf_return_address(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__u64 sp = BPF_CORE_READ(regs, sp), word = 0;
+
+	if (bpf_probe_read_user(&word, sizeof(word), (void *)sp))
+		return 0;
+	return word;
+}
+
 /* Emit the thread's open run, if any, and close it. */
 static __always_inline void flush_run(struct thread_state *ts)
 {
@@ -155,6 +168,7 @@ static __always_inline void flush_run(struct thread_state *ts)
 		r->first_ns = ts->run_first_ns;
 		r->stack_id = ts->run_stack;
 		r->faults = ts->run_faults;
+		r->leaf_return = ts->run_leaf;
 		bpf_ringbuf_submit(r, wakeup_flags());
 	}
 	ts->run_end = 0;

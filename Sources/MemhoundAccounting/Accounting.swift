@@ -25,15 +25,4 @@ public struct Accounting: Sendable {
         }
     }
 
-    /// Net resident bytes per stack of one process: kernel-counted growth
-    /// minus what the ledger saw released of it.
-    public func netBytes(tgid: Int32, growth: [Int32: UInt64]) -> [Int32: UInt64] {
-        let released = processes[tgid]?.released ?? [:]
-        var net: [Int32: UInt64] = [:]
-        for (stack, grown) in growth {
-            let gone = released[stack] ?? 0
-            net[stack] = grown > gone ? grown - gone : 0
-        }
-        return net
-    }
 }

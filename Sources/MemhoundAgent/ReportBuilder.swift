@@ -1,10 +1,11 @@
 import MemhoundAccounting
+import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
 
 /// Builds `report` lines: per call site, kernel-counted growth minus the
 /// releases the ledger charged back to it, next to the /proc view of RSS.
-struct ReportBuilder {
+public struct ReportBuilder {
     var top: Int
 
     struct SiteTotals {
@@ -16,42 +17,98 @@ struct ReportBuilder {
         var oldestMapping: UInt64?
 
         var net: UInt64 { grown > released ? grown - released : 0 }
+
+        mutating func add(_ o: SiteTotals) {
+            grown += o.grown
+            faults += o.faults
+            released += o.released
+            mappedBytes += o.mappedBytes
+            mappedCount += o.mappedCount
+            oldestMapping = [oldestMapping, o.oldestMapping].compactMap { $0 }.min()
+        }
+    }
+
+    /// The function chain that identifies a call site. Leading frames inside
+    /// syscall wrappers and the C library (mmap64, memset, malloc internals) are
+    /// left out of the key, so that an mmap call and the loop that touches its
+    /// pages, or a malloc and its caller's first write, are one site.
+    static func siteKey(_ frames: [Frame]) -> [String] {
+        let key = frames.map { $0.function ?? "\($0.module)+\($0.offset)" }
+        let wrappers = frames.prefix { isWrapper($0) }.count
+        return wrappers < key.count ? Array(key.dropFirst(wrappers)) : key
+    }
+
+    /// A short name for a site: its first function outside wrappers.
+    public static func siteName(_ frames: [Frame]) -> String {
+        siteKey(frames).first ?? "[no stack]"
+    }
+
+    static func isWrapper(_ f: Frame) -> Bool {
+        let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
+        if module.hasPrefix("libc.so") || module.hasPrefix("libc-") { return true }
+        guard let name = f.function else { return false }
+        return ["syscall.", "runtime/internal/syscall.", "internal/runtime/syscall.", "golang.org/x/sys/unix."]
+            .contains { name.hasPrefix($0) }
+    }
+
+    /// Stacks that differ only in return addresses inside the same functions
+    /// (the mmap call and the loop touching its pages) are one call site.
+    func group(_ totals: [StackRef: SiteTotals], frames: (StackRef) -> [Frame]) -> [(frames: [Frame], totals: SiteTotals)] {
+        var groups: [[String]: (frames: [Frame], totals: SiteTotals, weight: (UInt64, UInt64))] = [:]
+        for (stack, t) in totals {
+            let f = frames(stack)
+            let key = Self.siteKey(f)
+            // The stack that grew the most shows the site (the touching code, not the mmap call).
+            let weight = (t.grown, t.mappedBytes)
+            if var g = groups[key] {
+                g.totals.add(t)
+                if weight > g.weight { g.frames = f; g.weight = weight }
+                groups[key] = g
+            } else {
+                groups[key] = (f, t, weight)
+            }
+        }
+        return groups.values.map { ($0.frames, $0.totals) }
     }
 
     /// Totals per stack of process `pid`.
-    func sites(pid: Int32, growth: [SiteKey: SiteGrowth], ledger: ProcessLedger?) -> [Int32: SiteTotals] {
-        var totals: [Int32: SiteTotals] = [:]
+    func sites(pid: Int32, growth: [SiteKey: SiteGrowth], ledger: ProcessLedger?) -> [StackRef: SiteTotals] {
+        var totals: [StackRef: SiteTotals] = [:]
         for (key, g) in growth where key.tgid == pid {
-            totals[key.stackID, default: SiteTotals()].grown = g.bytes
-            totals[key.stackID, default: SiteTotals()].faults = g.increments
+            totals[key.stack, default: SiteTotals()].grown = g.bytes
+            totals[key.stack, default: SiteTotals()].faults = g.increments
         }
         guard let ledger else { return totals }
         for (stack, bytes) in ledger.released {
             totals[stack, default: SiteTotals()].released = bytes
         }
         for m in ledger.mappings.entries where m.value.prot != 0 {
-            var t = totals[m.value.stackID, default: SiteTotals()]
+            var t = totals[m.value.stack, default: SiteTotals()]
             t.mappedBytes += m.length
             t.mappedCount += 1
             t.oldestMapping = min(t.oldestMapping ?? m.value.created, m.value.created)
-            totals[m.value.stackID] = t
+            totals[m.value.stack] = t
         }
         return totals
     }
 
     func report(process p: TracedProcess, final: Bool, time: String, nowNs: UInt64, elapsed: Double,
-                totals: [Int32: SiteTotals], unownedRelease: UInt64, lost: LostCounts,
-                frames: (Int32) -> [Frame]) -> ReportLine {
+                totals: [StackRef: SiteTotals], unownedRelease: UInt64, lost: LostCounts,
+                frames: (StackRef) -> [Frame]) -> ReportLine {
         let attributed = totals.values.reduce(0) { $0 + $1.net }
         let growth = p.latest - p.baseline
-        let ranked = totals.filter { $0.value.net > 0 || $0.value.mappedBytes > 0 }
-            .sorted { ($0.value.net, $0.value.mappedBytes, $1.key) > ($1.value.net, $1.value.mappedBytes, $0.key) }
-        let sites = ranked.prefix(top).map { stack, t in
-            SiteEntry(
+        let ranked = group(totals, frames: frames)
+            .filter { $0.totals.grown > 0 || $0.totals.mappedBytes > 0 }
+            .sorted { a, b in
+                (a.totals.net, a.totals.mappedBytes, a.totals.grown) > (b.totals.net, b.totals.mappedBytes, b.totals.grown)
+            }
+        let sites = ranked.prefix(top).map { site in
+            let t = site.totals
+            return SiteEntry(
                 bytes: t.net, grown: t.grown, released: t.released, faults: t.faults,
                 mapped: MappedBytes(bytes: t.mappedBytes, count: t.mappedCount,
                                     oldestAgeS: t.oldestMapping.map { Double(nowNs &- $0) / 1e9 }),
-                frames: frames(stack))
+                frames: site.frames)
         }
         let c = p.counters
         return ReportLine(

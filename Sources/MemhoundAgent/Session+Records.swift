@@ -15,13 +15,13 @@ extension Session {
             if options.events.contains(EventKind(e.syscall)) {
                 try writer.write(EventLines.syscall(
                     e, time: clock.rfc3339(monotonicNs: e.exitTime),
-                    frames: frames(SiteKey(tgid: e.tgid, stackID: e.stackID))))
+                    frames: frames(SiteKey(tgid: e.tgid, stack: e.stack))))
             }
         case let .run(r):
             if options.events.contains(.rss) {
                 try writer.write(EventLines.growth(
                     r, time: clock.rfc3339(monotonicNs: r.lastTime),
-                    frames: frames(SiteKey(tgid: r.tgid, stackID: r.stackID))))
+                    frames: frames(SiteKey(tgid: r.tgid, stack: r.stack))))
             }
         case let .process(p):
             try handle(p)
@@ -94,7 +94,7 @@ extension Session {
             elapsed: Double(now - startNs) / 1e9,
             totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
             unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(),
-            frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
+            frames: { self.frames(SiteKey(tgid: pid, stack: $0)) })
     }
 
     /// A process's final report and exit line; it then leaves the kernel's target set.
@@ -162,7 +162,8 @@ extension Session {
     /// Symbolized frames of a stack, cached: stack ids are stable for the session.
     func frames(_ key: SiteKey) -> [Frame] {
         if let cached = frameCache[key] { return cached }
-        let symbolized = symbolizer.symbolize(pid: key.tgid, addresses: tracer.stack(id: key.stackID))
+        let symbolized = symbolizer.symbolize(pid: key.tgid, addresses: tracer.stack(id: key.stack.stackID),
+                                              leafReturn: key.stack.leafReturn)
         let result = symbolized.map { f in
             Frame(address: EventLines.hex(f.address), function: f.function, module: f.module,
                   offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)

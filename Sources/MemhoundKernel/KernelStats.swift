@@ -1,13 +1,14 @@
 import CMemhound
+import MemhoundEvents
 
 /// A process and one of its user stacks: the unit growth is aggregated by.
 public struct SiteKey: Hashable, Sendable {
     public var tgid: Int32
-    public var stackID: Int32
+    public var stack: StackRef
 
-    public init(tgid: Int32, stackID: Int32) {
+    public init(tgid: Int32, stack: StackRef) {
         self.tgid = tgid
-        self.stackID = stackID
+        self.stack = stack
     }
 }
 

@@ -10,14 +10,19 @@ final class ElfFile {
     }
 
     private let handle: OpaquePointer
+    /// Kept open to read code bytes, also after the process is gone.
+    private let fd: Int32
     let segments: [Segment]
 
     init?(path: String) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var out: OpaquePointer?
-        guard memhound_elf_open(fd, path, &out) == 0, let out else { return nil }
+        guard memhound_elf_open(fd, path, &out) == 0, let out else {
+            close(fd)
+            return nil
+        }
+        self.fd = fd
         handle = out
         var raw = [memhound_elf_segment](repeating: memhound_elf_segment(), count: 16)
         let n = raw.withUnsafeMutableBufferPointer { memhound_elf_segments(out, $0.baseAddress, 16) }
@@ -26,7 +31,16 @@ final class ElfFile {
         }
     }
 
-    deinit { memhound_elf_close(handle) }
+    deinit {
+        memhound_elf_close(handle)
+        close(fd)
+    }
+
+    func bytes(atFileOffset offset: UInt64, count: Int) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: count)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        return n == count ? buffer : []
+    }
 
     /// The link-time address for a file offset, through the segment that maps it.
     func virtualAddress(fileOffset: UInt64) -> UInt64 {

@@ -41,9 +41,17 @@ public final class Symbolizer {
     public func forget(pid: Int32) { maps[pid] = nil }
 
     /// Frames for `addresses` (leaf first, as the kernel captured them).
-    public func symbolize(pid: Int32, addresses: [UInt64]) -> [SymbolizedFrame] {
+    /// `leafReturn` is the word at the user sp at capture time: when it is a
+    /// return address the frame-pointer chain skipped (a frameless leaf such as
+    /// memset or a syscall wrapper), it is put back as the leaf's caller.
+    public func symbolize(pid: Int32, addresses: [UInt64], leafReturn: UInt64 = 0) -> [SymbolizedFrame] {
         if maps[pid] == nil || addresses.contains(where: { mapping(pid: pid, address: $0) == nil }) {
             observe(pid: pid)
+        }
+        var addresses = addresses
+        if !addresses.isEmpty, leafReturn != 0, addresses.dropFirst().first != leafReturn,
+           isReturnAddress(pid: pid, leafReturn) {
+            addresses.insert(leafReturn, at: 1)
         }
         return addresses.enumerated().map { index, address in
             // Callers' frames hold return addresses: look up the call instruction before them.
@@ -71,6 +79,14 @@ public final class Symbolizer {
             moduleOffset: elf.virtualAddress(fileOffset: address - m.start + m.offset),
             symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
             file: symbol.file, line: symbol.line)
+    }
+
+    /// True when `address` is in mapped code right after a call instruction.
+    func isReturnAddress(pid: Int32, _ address: UInt64) -> Bool {
+        guard let m = mapping(pid: pid, address: address), m.isExecutable, m.filePath != nil,
+              address - m.start >= 7, let elf = elf(for: m, pid: pid) else { return false }
+        let code = elf.bytes(atFileOffset: address - m.start + m.offset - 7, count: 7)
+        return code.count == 7 && CallInstruction.endsAt(code)
     }
 
     private func mapping(pid: Int32, address: UInt64) -> MemoryMapping? {

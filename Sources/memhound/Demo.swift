@@ -18,7 +18,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         var options = SessionOptions()
         options.intervalSeconds = 1
-        options.top = 5
+        options.top = 200
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         FileHandle.standardError.write(Data("""
             memhound demo: tracing a workload that leaks 2 MiB every 250 ms in memhound_demo_cache_grow
@@ -34,9 +34,10 @@ struct Demo: ParsableCommand {
         var text = "\nmemhound demo: anonymous RSS grew \(mib(r.growth.anon)) MiB; memhound attributed \(mib(Int64(r.attributed.anon))) MiB"
         if let e = r.explained { text += String(format: " (explained %.2f)", e) }
         text += ". Top call sites:\n"
-        for site in r.sites {
-            let name = site.frames.first { $0.function != nil }?.function ?? site.frames.first?.module ?? "[no stack]"
-            text += "  \(mib(Int64(site.bytes))) MiB resident (\(mib(Int64(site.grown))) grown, \(mib(Int64(site.released))) released)  \(name)\n"
+        for site in r.sites where site.grown >= 1 << 20 {
+            let name = ReportBuilder.siteName(site.frames)
+            text += "  \(mib(Int64(site.bytes))) MiB resident (\(mib(Int64(site.grown))) grown, \(mib(Int64(site.released))) released; "
+                + "\(site.mapped.count) mappings of \(mib(Int64(site.mapped.bytes))) MiB live)  \(name)\n"
         }
         FileHandle.standardError.write(Data(text.utf8))
     }
