@@ -115,6 +115,7 @@ public struct ProcessLedger: Sendable {
         let new = UInt64(bitPattern: e.result)
         if newLength < oldLength {
             release(old + newLength, old + oldLength, at: e.exitTime, measured: e.anonDelta)
+            mappings.remove(old + newLength, old + oldLength)
         }
         let kept = min(oldLength, newLength)
         if new != old {

@@ -83,6 +83,7 @@ public final class Symbolizer {
 
     /// True when `address` is in mapped code right after a call instruction.
     func isReturnAddress(pid: Int32, _ address: UInt64) -> Bool {
+        if maps[pid] == nil { observe(pid: pid) }
         guard let m = mapping(pid: pid, address: address), m.isExecutable, m.filePath != nil,
               address - m.start >= 7, let elf = elf(for: m, pid: pid) else { return false }
         let code = elf.bytes(atFileOffset: address - m.start + m.offset - 7, count: 7)

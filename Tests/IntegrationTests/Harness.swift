@@ -149,7 +149,9 @@ enum Memhound {
 
     static func path() throws -> String {
         guard let binary else {
-            throw XCTSkip("memhound binary not found: set MEMHOUND_BIN or run `swift build` first")
+            let reason = "memhound binary not found: set MEMHOUND_BIN or run `swift build` first"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { throw FixtureError(message: reason) }
+            throw XCTSkip(reason)
         }
         return binary
     }
@@ -201,8 +203,7 @@ extension XCTestCase {
         }
         let testName = name.replacingOccurrences(of: "-[", with: "").replacingOccurrences(of: "]", with: "")
             .replacingOccurrences(of: " ", with: ".")
-        print("privileged test ran: \(testName)")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("privileged test ran: \(testName)\n".utf8))
     }
 
     /// Asserts the one-line error contract: exit `code`, one stderr line "memhound: ...", no crash output.

@@ -1,0 +1,70 @@
+@testable import MemhoundAgent
+import MemhoundEvents
+import MemhoundOutput
+import XCTest
+
+final class ReportBuilderTests: XCTestCase {
+    func frame(_ function: String?, _ module: String = "/bin/app") -> Frame {
+        Frame(address: "0x1", function: function, module: module, offset: "0x1")
+    }
+
+    func testWrapperFramesAreLeftOutOfTheSiteKey() {
+        let libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+        XCTAssertEqual(ReportBuilder.siteKey([frame("__mmap", libc), frame("grow"), frame("main")]), ["grow", "main"])
+        XCTAssertEqual(ReportBuilder.siteKey([frame("syscall.Syscall6"), frame("syscall.Mmap"), frame("main.grow")]), ["main.grow"])
+        XCTAssertEqual(ReportBuilder.siteKey([frame("memset", libc)]), ["memset"], "a stack of wrappers only keeps them")
+        XCTAssertEqual(ReportBuilder.siteKey([frame(nil)]), ["/bin/app+0x1"])
+        XCTAssertEqual(ReportBuilder.siteName([]), "[no stack]")
+    }
+
+    func testStacksOfOneSiteAreMergedAndTheGrowingStackShowsIt() {
+        let b = ReportBuilder(top: 10)
+        var touch = ReportBuilder.SiteTotals()
+        touch.grown = 8 << 20
+        touch.faults = 2048
+        var map = ReportBuilder.SiteTotals()
+        map.mappedBytes = 8 << 20
+        map.mappedCount = 2
+        let libc = "/lib/libc.so.6"
+        let frames: [StackRef: [Frame]] = [
+            StackRef(stackID: 1): [frame("grow"), frame("main")],
+            StackRef(stackID: 2): [frame("__mmap", libc), frame("grow"), frame("main")],
+        ]
+        let groups = b.group([StackRef(stackID: 1): touch, StackRef(stackID: 2): map], frames: { frames[$0]! })
+        XCTAssertEqual(groups.count, 1)
+        XCTAssertEqual(groups[0].totals.grown, 8 << 20)
+        XCTAssertEqual(groups[0].totals.mappedCount, 2)
+        XCTAssertEqual(groups[0].frames.first?.function, "grow")
+    }
+
+    func testReportRanksByNetBytesAndComputesExplained() {
+        let b = ReportBuilder(top: 1)
+        var leak = ReportBuilder.SiteTotals()
+        leak.grown = 6 << 20
+        var churn = ReportBuilder.SiteTotals()
+        churn.grown = 50 << 20
+        churn.released = 50 << 20
+        var p = TracedProcess(pid: 4, comm: "app", baseline: .zero)
+        p.latest = MemoryBytes(anon: 6 << 20, file: 0, shmem: 0, swap: 0)
+        let r = b.report(process: p, final: true, time: "t", nowNs: 0, elapsed: 1,
+                         totals: [StackRef(stackID: 1): leak, StackRef(stackID: 2): churn],
+                         unownedRelease: 0, lost: LostCounts(),
+                         frames: { [self.frame($0.stackID == 1 ? "leak" : "churn")] })
+        XCTAssertEqual(r.sites.map(\.bytes), [6 << 20])
+        XCTAssertEqual(r.sites.first?.frames.first?.function, "leak")
+        XCTAssertEqual(r.otherSites, 1)
+        XCTAssertEqual(r.attributed.anon, 6 << 20)
+        XCTAssertEqual(r.explained, 1.0)
+        p.latest = .zero
+        let idle = b.report(process: p, final: false, time: "t", nowNs: 0, elapsed: 1, totals: [:],
+                            unownedRelease: 0, lost: LostCounts(), frames: { _ in [] })
+        XCTAssertNil(idle.explained)
+    }
+
+    func testWaitStatusDescriptions() {
+        XCTAssertEqual(describeWaitStatus(3 << 8).code, 3)
+        XCTAssertEqual(describeWaitStatus(9).signal, "SIGKILL")
+        XCTAssertEqual(shellStatus(9), 137)
+        XCTAssertEqual(shellStatus(2 << 8), 2)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import MemhoundProc
+@testable import MemhoundSymbols
+import XCTest
+
+/// Symbolizes a PIE binary built by the test, while it runs and after it exits.
+final class SymbolizerTests: XCTestCase {
+    struct Target {
+        var process: Process
+        var binary: String
+        var leakHere: UInt64
+        var malloc: UInt64
+        var returnAddress: UInt64
+    }
+
+    private func startTarget() throws -> Target {
+        let source = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/programs/symtarget", withExtension: "c")).path
+        let dir = NSTemporaryDirectory() + "memhound-sym-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let binary = dir + "/symtarget"
+        let cc = Process()
+        cc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
+        cc.arguments = ["-O0", "-g", "-fno-omit-frame-pointer", "-o", binary, source]
+        try cc.run()
+        cc.waitUntilExit()
+        XCTAssertEqual(cc.terminationStatus, 0, "gcc failed")
+        let out = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.standardOutput = out
+        try p.run()
+        let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        let fields = line.split(separator: " ").prefix(3).compactMap { UInt64($0, radix: 16) }
+        XCTAssertEqual(fields.count, 3, "unexpected output: \(line)")
+        return Target(process: p, binary: binary, leakHere: fields[0], malloc: fields[1], returnAddress: fields[2])
+    }
+
+    private func stop(_ t: Target) {
+        kill(t.process.processIdentifier, SIGKILL)
+        t.process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: (t.binary as NSString).deletingLastPathComponent)
+    }
+
+    func testResolvesFunctionFileAndLineInAPIEBinary() throws {
+        let t = try startTarget()
+        defer { stop(t) }
+        let s = Symbolizer(proc: ProcFS())
+        let frames = s.symbolize(pid: t.process.processIdentifier, addresses: [t.leakHere + 4, t.malloc])
+        XCTAssertEqual(frames[0].function, "leak_here")
+        XCTAssertEqual(frames[0].module, t.binary)
+        XCTAssertTrue(frames[0].file?.hasSuffix("symtarget.c") == true, "\(String(describing: frames[0].file))")
+        // The prologue belongs to the function's first lines (8-10 in symtarget.c).
+        XCTAssertTrue((8...10).contains(frames[0].line ?? 0), "\(String(describing: frames[0].line))")
+        XCTAssertEqual(frames[0].symbolOffset, 4)
+        // Callers' frames are return addresses: they resolve through the byte before,
+        // which for a function's first byte is whatever precedes it.
+        XCTAssertNotEqual(frames[1].function, frames[0].function)
+        let libc = s.symbolize(pid: t.process.processIdentifier, addresses: [t.malloc])[0]
+        XCTAssertTrue(libc.module.contains("libc.so"), libc.module)
+        XCTAssertTrue(libc.function?.contains("malloc") == true, "\(String(describing: libc.function))")
+    }
+
+    func testUnknownAddressesAreKeptAsModuleAndOffset() throws {
+        let t = try startTarget()
+        defer { stop(t) }
+        let s = Symbolizer(proc: ProcFS())
+        let frames = s.symbolize(pid: t.process.processIdentifier, addresses: [0x10])
+        XCTAssertEqual(frames.count, 1)
+        XCTAssertEqual(frames[0].module, "[unknown]")
+        XCTAssertNil(frames[0].function)
+    }
+
+    func testSymbolsSurviveTheProcessExit() throws {
+        let t = try startTarget()
+        let pid = t.process.processIdentifier
+        let s = Symbolizer(proc: ProcFS())
+        s.observe(pid: pid)
+        stop(t)
+        let frames = s.symbolize(pid: pid, addresses: [t.leakHere + 1])
+        XCTAssertEqual(frames.first?.function, "leak_here")
+    }
+
+    func testLeafReturnIsInsertedOnlyWhenItIsAReturnAddress() throws {
+        let t = try startTarget()
+        defer { stop(t) }
+        let pid = t.process.processIdentifier
+        let s = Symbolizer(proc: ProcFS())
+        XCTAssertTrue(s.isReturnAddress(pid: pid, t.returnAddress))
+        XCTAssertFalse(s.isReturnAddress(pid: pid, t.leakHere))
+        let with = s.symbolize(pid: pid, addresses: [t.leakHere + 4], leafReturn: t.returnAddress)
+        XCTAssertEqual(with.map(\.function), ["leak_here", "main"])
+        let without = s.symbolize(pid: pid, addresses: [t.leakHere + 4], leafReturn: t.leakHere)
+        XCTAssertEqual(without.map(\.function), ["leak_here"])
+        let duplicate = s.symbolize(pid: pid, addresses: [t.leakHere + 4, t.returnAddress], leafReturn: t.returnAddress)
+        XCTAssertEqual(duplicate.count, 2)
+    }
+}
