@@ -44,10 +44,9 @@ struct syscall_exit_args {
 
 /* Pages [start, end) became resident under `stack`: extend the open run or start one. */
 static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
-				       const struct memhound_site_key *site, __u64 now)
+				       const struct memhound_site_key *site, __u64 leaf, __u64 now)
 {
 	if (ts->run_end == start && ts->run_stack == site->stack_id &&
-	    ts->run_leaf == site->leaf_return &&
 	    end - ts->run_start <= MAX_RUN_BYTES) {
 		ts->run_end = end;
 		ts->run_last_ns = now;
@@ -60,7 +59,7 @@ static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u
 	ts->run_first_ns = now;
 	ts->run_last_ns = now;
 	ts->run_stack = site->stack_id;
-	ts->run_leaf = site->leaf_return;
+	ts->run_leaf = leaf;
 	ts->run_faults = 1;
 }
 
@@ -69,17 +68,19 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	struct memhound_site_key key = { .tgid = tgid };
 	struct memhound_site_growth *g, fresh = { .bytes = bytes, .increments = 1 };
 	struct thread_state *ts;
-	__u64 start;
+	__u64 start, leaf;
 
 	key.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (key.stack_id < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
-	key.leaf_return = leaf_return_address();
+	leaf = leaf_return_address();
+	fresh.leaf_return = leaf;
 
 	g = bpf_map_lookup_elem(&sites, &key);
 	if (g) {
 		__sync_fetch_and_add(&g->bytes, bytes);
 		__sync_fetch_and_add(&g->increments, 1);
+		g->leaf_return = leaf;
 	} else if (bpf_map_update_elem(&sites, &key, &fresh, BPF_NOEXIST)) {
 		/* Lost a race with another CPU creating the key: retry as an add. */
 		g = bpf_map_lookup_elem(&sites, &key);
@@ -104,7 +105,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	else
 		start = ts->fault_addr & ~(bytes - 1);
 	ts->fault_addr = 0;
-	add_to_run(ts, start, start + bytes, &key, bpf_ktime_get_ns());
+	add_to_run(ts, start, start + bytes, &key, leaf, bpf_ktime_get_ns());
 }
 
 static __always_inline void record_release(struct memhound_target *t, __u64 bytes)

@@ -133,21 +133,22 @@ struct memhound_target {
 	__u64 unscoped_release; /* decrements by target threads outside traced syscalls */
 };
 
-/*
- * Map `sites`: resident ANON growth aggregated per (process, user stack).
- * A frameless leaf (memset, a syscall wrapper) hides its caller from frame
- * pointer unwinding; the word at the user sp is then the caller's return
- * address. It is kept with the stack and user space decides if it is one.
- */
+/* Map `sites`: resident ANON growth aggregated per (process, user stack). */
 struct memhound_site_key {
 	__u32 tgid;
 	__s32 stack_id;
-	__u64 leaf_return;
 };
 
+/*
+ * A frameless leaf (memset, a syscall wrapper) hides its caller from frame
+ * pointer unwinding; the word at the user sp is then the caller's return
+ * address. The last one seen is kept with the stack (leaf_return in records
+ * too) and user space decides whether it is one.
+ */
 struct memhound_site_growth {
 	__u64 bytes;
 	__u64 increments;
+	__u64 leaf_return;
 };
 
 _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
@@ -155,6 +156,6 @@ _Static_assert(sizeof(struct memhound_syscall_record) == 120, "syscall record la
 _Static_assert(sizeof(struct memhound_run_record) == 64, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
 _Static_assert(sizeof(struct memhound_target) == 48, "target layout");
-_Static_assert(sizeof(struct memhound_site_key) == 16, "site key layout");
+_Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
 
 #endif /* MEMHOUND_H */

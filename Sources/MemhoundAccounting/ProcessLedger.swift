@@ -2,12 +2,12 @@ import MemhoundEvents
 
 /// Who created a live anonymous mapping, when, and with what protection.
 public struct MappingOwner: Equatable, Sendable {
-    public var stack: StackRef
+    public var stackID: Int32
     public var created: UInt64
     public var prot: UInt32
 
-    public init(stack: StackRef, created: UInt64, prot: UInt32) {
-        self.stack = stack
+    public init(stackID: Int32, created: UInt64, prot: UInt32) {
+        self.stackID = stackID
         self.created = created
         self.prot = prot
     }
@@ -19,11 +19,11 @@ public struct MappingOwner: Equatable, Sendable {
 public struct ProcessLedger: Sendable {
     public let tgid: Int32
     /// Resident page ranges -> the stack whose fault made them resident.
-    public private(set) var resident = IntervalMap<StackRef>()
+    public private(set) var resident = IntervalMap<Int32>()
     /// Live private anonymous mappings (and brk heap) -> their creator.
     public private(set) var mappings = IntervalMap<MappingOwner>()
     /// Bytes of each stack's growth that were released again.
-    public private(set) var released: [StackRef: UInt64] = [:]
+    public private(set) var released: [Int32: UInt64] = [:]
     /// Released bytes that no traced growth owned (memory from before tracing).
     public private(set) var unownedRelease: UInt64 = 0
     /// Owned pages that became resident again without a release being seen.
@@ -46,12 +46,12 @@ public struct ProcessLedger: Sendable {
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
-                released[run.stack, default: 0] += hi - lo
+                released[run.stackID, default: 0] += hi - lo
                 return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
             }
         }
         for (start, end) in pending {
-            for old in resident.assign(start, end, run.stack) {
+            for old in resident.assign(start, end, run.stackID) {
                 released[old.value, default: 0] += old.length
                 reclaimedUnseen += old.length
             }
@@ -67,7 +67,7 @@ public struct ProcessLedger: Sendable {
             // MAP_FIXED over an existing mapping discards what was there.
             release(start, end, at: e.exitTime, measured: e.anonDelta)
             if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0 {
-                mappings.assign(start, end, MappingOwner(stack: e.stack, created: e.exitTime, prot: UInt32(truncatingIfNeeded: a[2])))
+                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: UInt32(truncatingIfNeeded: a[2])))
             } else {
                 mappings.remove(start, end)
             }
@@ -132,7 +132,7 @@ public struct ProcessLedger: Sendable {
         defer { brkEnd = newEnd }
         guard let oldEnd = brkEnd else { return }
         if newEnd > oldEnd {
-            mappings.assign(oldEnd, newEnd, MappingOwner(stack: e.stack, created: e.exitTime, prot: Mman.protReadWrite))
+            mappings.assign(oldEnd, newEnd, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: Mman.protReadWrite))
         } else if newEnd < oldEnd {
             release(newEnd, oldEnd, at: e.exitTime, measured: e.anonDelta)
             mappings.remove(newEnd, oldEnd)

@@ -1,5 +1,4 @@
 import MemhoundAccounting
-import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
 
@@ -53,7 +52,7 @@ public struct ReportBuilder {
 
     /// Stacks that differ only in return addresses inside the same functions
     /// (the mmap call and the loop touching its pages) are one call site.
-    func group(_ totals: [StackRef: SiteTotals], frames: (StackRef) -> [Frame]) -> [(frames: [Frame], totals: SiteTotals)] {
+    func group(_ totals: [Int32: SiteTotals], frames: (Int32) -> [Frame]) -> [(frames: [Frame], totals: SiteTotals)] {
         var groups: [[String]: (frames: [Frame], totals: SiteTotals, weight: (UInt64, UInt64))] = [:]
         for (stack, t) in totals {
             let f = frames(stack)
@@ -72,29 +71,29 @@ public struct ReportBuilder {
     }
 
     /// Totals per stack of process `pid`.
-    func sites(pid: Int32, growth: [SiteKey: SiteGrowth], ledger: ProcessLedger?) -> [StackRef: SiteTotals] {
-        var totals: [StackRef: SiteTotals] = [:]
+    func sites(pid: Int32, growth: [SiteKey: SiteGrowth], ledger: ProcessLedger?) -> [Int32: SiteTotals] {
+        var totals: [Int32: SiteTotals] = [:]
         for (key, g) in growth where key.tgid == pid {
-            totals[key.stack, default: SiteTotals()].grown = g.bytes
-            totals[key.stack, default: SiteTotals()].faults = g.increments
+            totals[key.stackID, default: SiteTotals()].grown = g.bytes
+            totals[key.stackID, default: SiteTotals()].faults = g.increments
         }
         guard let ledger else { return totals }
         for (stack, bytes) in ledger.released {
             totals[stack, default: SiteTotals()].released = bytes
         }
         for m in ledger.mappings.entries where m.value.prot != 0 {
-            var t = totals[m.value.stack, default: SiteTotals()]
+            var t = totals[m.value.stackID, default: SiteTotals()]
             t.mappedBytes += m.length
             t.mappedCount += 1
             t.oldestMapping = min(t.oldestMapping ?? m.value.created, m.value.created)
-            totals[m.value.stack] = t
+            totals[m.value.stackID] = t
         }
         return totals
     }
 
     func report(process p: TracedProcess, final: Bool, time: String, nowNs: UInt64, elapsed: Double,
-                totals: [StackRef: SiteTotals], unownedRelease: UInt64, lost: LostCounts,
-                frames: (StackRef) -> [Frame]) -> ReportLine {
+                totals: [Int32: SiteTotals], unownedRelease: UInt64, lost: LostCounts,
+                frames: (Int32) -> [Frame]) -> ReportLine {
         let attributed = totals.values.reduce(0) { $0 + $1.net }
         let growth = p.latest - p.baseline
         let ranked = group(totals, frames: frames)

@@ -10,18 +10,20 @@ extension Session {
         accounting.apply(record)
         switch record {
         case let .syscall(e):
+            rememberLeaf(SiteKey(tgid: e.tgid, stackID: e.stackID), e.leafReturn)
             // New code mapped (shared libraries): re-read maps while the process lives.
             if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 { staleMaps.insert(e.tgid) }
             if options.events.contains(EventKind(e.syscall)) {
                 try writer.write(EventLines.syscall(
                     e, time: clock.rfc3339(monotonicNs: e.exitTime),
-                    frames: frames(SiteKey(tgid: e.tgid, stack: e.stack))))
+                    frames: frames(SiteKey(tgid: e.tgid, stackID: e.stackID))))
             }
         case let .run(r):
+            rememberLeaf(SiteKey(tgid: r.tgid, stackID: r.stackID), r.leafReturn)
             if options.events.contains(.rss) {
                 try writer.write(EventLines.growth(
                     r, time: clock.rfc3339(monotonicNs: r.lastTime),
-                    frames: frames(SiteKey(tgid: r.tgid, stack: r.stack))))
+                    frames: frames(SiteKey(tgid: r.tgid, stackID: r.stackID))))
             }
         case let .process(p):
             try handle(p)
@@ -53,7 +55,7 @@ extension Session {
 
     /// Every interval: a /proc sample and a report per live process, and losses if any.
     func writePeriodic() throws {
-        let growth = (try? tracer.siteGrowth()) ?? [:]
+        let growth = siteGrowth()
         for pid in orderedPids() {
             guard let p = processes[pid], !p.exited else { continue }
             sample(pid)
@@ -94,14 +96,14 @@ extension Session {
             elapsed: Double(now - startNs) / 1e9,
             totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
             unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(),
-            frames: { self.frames(SiteKey(tgid: pid, stack: $0)) })
+            frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
     }
 
     /// A process's final report and exit line; it then leaves the kernel's target set.
     func writeFinal(pid: Int32) throws {
         guard var p = processes[pid], !p.finalWritten else { return }
         if !p.exited { sample(pid) }
-        let final = report(pid: pid, final: true, growth: (try? tracer.siteGrowth()) ?? [:])
+        let final = report(pid: pid, final: true, growth: siteGrowth())
         finalReports.append(final)
         try writer.write(final)
         p = processes[pid]!
@@ -133,6 +135,18 @@ extension Session {
         try writeLostIfChanged()
     }
 
+    /// The kernel's growth table, remembering each stack's leaf candidate.
+    func siteGrowth() -> [SiteKey: SiteGrowth] {
+        let growth = (try? tracer.siteGrowth()) ?? [:]
+        for (key, g) in growth { rememberLeaf(key, g.leafReturn) }
+        return growth
+    }
+
+    /// Keeps the first candidate caller seen for a stack of a frameless leaf.
+    func rememberLeaf(_ key: SiteKey, _ leafReturn: UInt64) {
+        if leafReturn != 0, leafReturns[key] == nil { leafReturns[key] = leafReturn }
+    }
+
     /// The main target first, then the others by pid.
     func orderedPids() -> [Int32] {
         processes.keys.sorted { a, b in a == mainPid || (b != mainPid && a < b) }
@@ -162,8 +176,8 @@ extension Session {
     /// Symbolized frames of a stack, cached: stack ids are stable for the session.
     func frames(_ key: SiteKey) -> [Frame] {
         if let cached = frameCache[key] { return cached }
-        let symbolized = symbolizer.symbolize(pid: key.tgid, addresses: tracer.stack(id: key.stack.stackID),
-                                              leafReturn: key.stack.leafReturn)
+        let symbolized = symbolizer.symbolize(pid: key.tgid, addresses: tracer.stack(id: key.stackID),
+                                              leafReturn: leafReturns[key] ?? 0)
         let result = symbolized.map { f in
             Frame(address: EventLines.hex(f.address), function: f.function, module: f.module,
                   offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)

@@ -28,6 +28,7 @@ public final class Session {
     var reportedLost = LostCounts()
     var staleMaps: Set<Int32> = []
     var frameCache: [SiteKey: [Frame]] = [:]
+    var leafReturns: [SiteKey: UInt64] = [:]
     /// The final report of every traced process, in the order written.
     public internal(set) var finalReports: [ReportLine] = []
 

@@ -50,7 +50,7 @@ public enum RecordDecoder {
         return SyscallEvent(
             syscall: which, tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid),
             enterTime: r.enter_ns, exitTime: r.hdr.time_ns,
-            stack: StackRef(stackID: r.stack_id, leafReturn: r.leaf_return), result: r.ret,
+            stackID: r.stack_id, leafReturn: r.leaf_return, result: r.ret,
             args: [a.0, a.1, a.2, a.3, a.4, a.5], anonDelta: r.anon_delta, anonBytes: r.anon_bytes)
     }
 
@@ -58,7 +58,7 @@ public enum RecordDecoder {
         ResidentRun(
             tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid), start: r.start,
             end: r.end, firstTime: r.first_ns, lastTime: r.hdr.time_ns,
-            stack: StackRef(stackID: r.stack_id, leafReturn: r.leaf_return),
+            stackID: r.stack_id, leafReturn: r.leaf_return,
             faults: r.faults)
     }
 

@@ -17,22 +17,6 @@ public enum MemorySyscall: UInt32, Sendable, CaseIterable {
     }
 }
 
-/// A captured user stack and the word found at the user sp when it was taken,
-/// which is the caller's return address when the leaf function is frameless.
-public struct StackRef: Hashable, Sendable, Comparable {
-    public var stackID: Int32
-    public var leafReturn: UInt64
-
-    public init(stackID: Int32, leafReturn: UInt64 = 0) {
-        self.stackID = stackID
-        self.leafReturn = leafReturn
-    }
-
-    public static func < (a: StackRef, b: StackRef) -> Bool {
-        (a.stackID, a.leafReturn) < (b.stackID, b.leafReturn)
-    }
-}
-
 /// One traced memory syscall, as the kernel saw it return.
 public struct SyscallEvent: Sendable, Equatable {
     public var syscall: MemorySyscall
@@ -41,7 +25,10 @@ public struct SyscallEvent: Sendable, Equatable {
     /// CLOCK_MONOTONIC nanoseconds at entry and exit.
     public var enterTime: UInt64
     public var exitTime: UInt64
-    public var stack: StackRef
+    public var stackID: Int32
+    /// The word at the user sp at entry: the caller's return address when the
+    /// syscall wrapper is frameless (see memhound_site_growth).
+    public var leafReturn: UInt64
     /// The raw return value: an address or 0 on success, -errno on failure.
     public var result: Int64
     public var args: [UInt64]
@@ -51,13 +38,15 @@ public struct SyscallEvent: Sendable, Equatable {
     public var anonBytes: UInt64
 
     public init(syscall: MemorySyscall, tgid: Int32, tid: Int32, enterTime: UInt64, exitTime: UInt64,
-                stack: StackRef, result: Int64, args: [UInt64], anonDelta: Int64, anonBytes: UInt64) {
+                stackID: Int32, leafReturn: UInt64 = 0, result: Int64, args: [UInt64], anonDelta: Int64,
+                anonBytes: UInt64) {
         self.syscall = syscall
         self.tgid = tgid
         self.tid = tid
         self.enterTime = enterTime
         self.exitTime = exitTime
-        self.stack = stack
+        self.stackID = stackID
+        self.leafReturn = leafReturn
         self.result = result
         self.args = args
         self.anonDelta = anonDelta
@@ -76,18 +65,20 @@ public struct ResidentRun: Sendable, Equatable {
     public var end: UInt64
     public var firstTime: UInt64
     public var lastTime: UInt64
-    public var stack: StackRef
+    public var stackID: Int32
+    public var leafReturn: UInt64
     public var faults: UInt32
 
     public init(tgid: Int32, tid: Int32, start: UInt64, end: UInt64, firstTime: UInt64,
-                lastTime: UInt64, stack: StackRef, faults: UInt32) {
+                lastTime: UInt64, stackID: Int32, leafReturn: UInt64 = 0, faults: UInt32) {
         self.tgid = tgid
         self.tid = tid
         self.start = start
         self.end = end
         self.firstTime = firstTime
         self.lastTime = lastTime
-        self.stack = stack
+        self.stackID = stackID
+        self.leafReturn = leafReturn
         self.faults = faults
     }
 

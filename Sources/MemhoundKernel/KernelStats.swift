@@ -1,24 +1,26 @@
 import CMemhound
-import MemhoundEvents
 
 /// A process and one of its user stacks: the unit growth is aggregated by.
 public struct SiteKey: Hashable, Sendable {
     public var tgid: Int32
-    public var stack: StackRef
+    public var stackID: Int32
 
-    public init(tgid: Int32, stack: StackRef) {
+    public init(tgid: Int32, stackID: Int32) {
         self.tgid = tgid
-        self.stack = stack
+        self.stackID = stackID
     }
 }
 
 public struct SiteGrowth: Equatable, Sendable {
     public var bytes: UInt64
     public var increments: UInt64
+    /// The word at the user sp at the last increment (see memhound_site_growth).
+    public var leafReturn: UInt64
 
-    public init(bytes: UInt64, increments: UInt64) {
+    public init(bytes: UInt64, increments: UInt64, leafReturn: UInt64 = 0) {
         self.bytes = bytes
         self.increments = increments
+        self.leafReturn = leafReturn
     }
 }
 

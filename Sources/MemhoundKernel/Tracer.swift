@@ -104,9 +104,8 @@ public final class Tracer {
             let n = memhound_tracer_next_site(handle, hasPrevious, &previous, &key, &growth)
             if n == 0 { break }
             guard n > 0 else { throw KernelError(step: .readMap("sites"), errno: -n) }
-            let stack = StackRef(stackID: key.stack_id, leafReturn: key.leaf_return)
-            result[SiteKey(tgid: Int32(bitPattern: key.tgid), stack: stack)] =
-                SiteGrowth(bytes: growth.bytes, increments: growth.increments)
+            result[SiteKey(tgid: Int32(bitPattern: key.tgid), stackID: key.stack_id)] =
+                SiteGrowth(bytes: growth.bytes, increments: growth.increments, leafReturn: growth.leaf_return)
             previous = key
             hasPrevious = true
         }

@@ -31,7 +31,7 @@ final class RunTests: XCTestCase {
 
         let exit = try XCTUnwrap(outcome.exitLine(pid: pid), outcome.summary)
         XCTAssertEqual(int32(exit["exit_code"]), 0, "\(exit)")
-        XCTAssertTrue(exit["signal"] is NSNull, "\(exit)")
+        XCTAssertTrue(exit["signal"] is NSNull, "exit line must carry \"signal\": null for a normal exit: \(exit)")
         XCTAssertTrue(outcome.lines(ofType: "mmap").isEmpty && outcome.lines(ofType: "munmap").isEmpty,
                       "no raw event lines without --events")
     }

@@ -3,19 +3,19 @@ import MemhoundEvents
 import XCTest
 
 final class ProcessLedgerTests: XCTestCase {
-    let grower = StackRef(stackID: 1)
-    let other = StackRef(stackID: 2)
-    let mapper = StackRef(stackID: 3)
+    let grower: Int32 = 1
+    let other: Int32 = 2
+    let mapper: Int32 = 3
     let mib: UInt64 = 1 << 20
     let base: UInt64 = 0x7f00_0000_0000
 
-    func run(_ start: UInt64, _ end: UInt64, _ stack: StackRef, first: UInt64 = 10, last: UInt64 = 20) -> ResidentRun {
-        ResidentRun(tgid: 1, tid: 1, start: start, end: end, firstTime: first, lastTime: last, stack: stack, faults: 1)
+    func run(_ start: UInt64, _ end: UInt64, _ stack: Int32, first: UInt64 = 10, last: UInt64 = 20) -> ResidentRun {
+        ResidentRun(tgid: 1, tid: 1, start: start, end: end, firstTime: first, lastTime: last, stackID: stack, faults: 1)
     }
 
-    func call(_ s: MemorySyscall, _ args: [UInt64], result: Int64 = 0, stack: StackRef? = nil,
+    func call(_ s: MemorySyscall, _ args: [UInt64], result: Int64 = 0, stack: Int32? = nil,
               at time: UInt64 = 100, delta: Int64 = 0) -> SyscallEvent {
-        SyscallEvent(syscall: s, tgid: 1, tid: 1, enterTime: time - 1, exitTime: time, stack: stack ?? mapper,
+        SyscallEvent(syscall: s, tgid: 1, tid: 1, enterTime: time - 1, exitTime: time, stackID: stack ?? mapper,
                      result: result, args: args + Array(repeating: 0, count: 6 - args.count), anonDelta: delta, anonBytes: 0)
     }
 

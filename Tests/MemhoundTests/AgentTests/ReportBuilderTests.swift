@@ -26,11 +26,11 @@ final class ReportBuilderTests: XCTestCase {
         map.mappedBytes = 8 << 20
         map.mappedCount = 2
         let libc = "/lib/libc.so.6"
-        let frames: [StackRef: [Frame]] = [
-            StackRef(stackID: 1): [frame("grow"), frame("main")],
-            StackRef(stackID: 2): [frame("__mmap", libc), frame("grow"), frame("main")],
+        let frames: [Int32: [Frame]] = [
+            1: [frame("grow"), frame("main")],
+            2: [frame("__mmap", libc), frame("grow"), frame("main")],
         ]
-        let groups = b.group([StackRef(stackID: 1): touch, StackRef(stackID: 2): map], frames: { frames[$0]! })
+        let groups = b.group([1: touch, 2: map], frames: { frames[$0]! })
         XCTAssertEqual(groups.count, 1)
         XCTAssertEqual(groups[0].totals.grown, 8 << 20)
         XCTAssertEqual(groups[0].totals.mappedCount, 2)
@@ -47,9 +47,9 @@ final class ReportBuilderTests: XCTestCase {
         var p = TracedProcess(pid: 4, comm: "app", baseline: .zero)
         p.latest = MemoryBytes(anon: 6 << 20, file: 0, shmem: 0, swap: 0)
         let r = b.report(process: p, final: true, time: "t", nowNs: 0, elapsed: 1,
-                         totals: [StackRef(stackID: 1): leak, StackRef(stackID: 2): churn],
+                         totals: [1: leak, 2: churn],
                          unownedRelease: 0, lost: LostCounts(),
-                         frames: { [self.frame($0.stackID == 1 ? "leak" : "churn")] })
+                         frames: { [self.frame($0 == 1 ? "leak" : "churn")] })
         XCTAssertEqual(r.sites.map(\.bytes), [6 << 20])
         XCTAssertEqual(r.sites.first?.frames.first?.function, "leak")
         XCTAssertEqual(r.otherSites, 1)

@@ -10,8 +10,8 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_run_record>.size, 64)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.size, 64)
         XCTAssertEqual(MemoryLayout<memhound_target>.size, 48)
-        XCTAssertEqual(MemoryLayout<memhound_site_key>.size, 16)
-        XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 16)
+        XCTAssertEqual(MemoryLayout<memhound_site_key>.size, 8)
+        XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 24)
     }
 
     func testOffsets() {
@@ -28,7 +28,7 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_process_record>.offset(of: \.anon_bytes), 40)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.offset(of: \.comm), 48)
         XCTAssertEqual(MemoryLayout<memhound_target>.offset(of: \.anon_bytes), 16)
-        XCTAssertEqual(MemoryLayout<memhound_site_key>.offset(of: \.leaf_return), 8)
+        XCTAssertEqual(MemoryLayout<memhound_site_growth>.offset(of: \.leaf_return), 16)
     }
 
     func testABIVersionIsOne() {
