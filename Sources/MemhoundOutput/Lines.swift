@@ -155,6 +155,17 @@ public struct ExitLine: Codable, Equatable, Sendable {
         case type, time, pid, signal
         case exitCode = "exit_code", anonAtExit = "anon_at_exit"
     }
+
+    /// `exit_code` and `signal` are always present; one of them is null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(time, forKey: .time)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(exitCode, forKey: .exitCode)
+        try c.encode(signal, forKey: .signal)
+        try c.encode(anonAtExit, forKey: .anonAtExit)
+    }
 }
 
 /// Counts of what was dropped, since tracing began.
