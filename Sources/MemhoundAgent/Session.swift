@@ -39,6 +39,8 @@ public final class Session {
         self.writer = writer
         proc = ProcFS(root: options.procRoot)
         symbolizer = Symbolizer(proc: proc)
+        // Bad targets are reported before the (slower) BPF load.
+        if case let .attach(pid) = target { try Self.validate(pid: pid, proc: proc) }
         try HostCheck.requirePrivileges()
         do {
             tracer = try Tracer(options: .init(followChildren: options.followChildren))
@@ -74,13 +76,17 @@ public final class Session {
 
     // MARK: - target set-up
 
-    private func attach(_ pid: Int32) throws(AgentError) {
+    static func validate(pid: Int32, proc: ProcFS) throws(AgentError) {
         guard pid > 0, proc.exists(pid: pid) else {
             throw AgentError(.noSuchProcess, "no process with pid \(pid) (check the pid, and that memhound sees its pid namespace)")
         }
         if (try? proc.isKernelThread(pid: pid)) == true {
             throw AgentError(.kernelThread, "pid \(pid) is a kernel thread: it has no user memory to trace")
         }
+    }
+
+    private func attach(_ pid: Int32) throws(AgentError) {
+        try Self.validate(pid: pid, proc: proc)
         let status: ProcessStatus
         do {
             try tracer.addTarget(pid: pid)
