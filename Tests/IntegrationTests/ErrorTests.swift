@@ -79,7 +79,8 @@ final class ErrorTests: XCTestCase {
         XCTAssertEqual(outcome.lines.count, 1, "one JSON line: \(outcome.stdout)")
         XCTAssertEqual(check["ok"] as? Bool, true)
         let checks = check["checks"] as? [JSONLine] ?? []
-        XCTAssertFalse(checks.isEmpty, "\(check)")
+        XCTAssertEqual(Set(checks.compactMap { $0["name"] as? String }),
+                       ["privileges", "btf", "ring_buffer", "tracefs", "tracepoints", "load_and_attach"], "\(check)")
         for item in checks {
             XCTAssertNotNil(item["name"] as? String, "\(item)")
             XCTAssertEqual(item["ok"] as? Bool, true, "\(item)")

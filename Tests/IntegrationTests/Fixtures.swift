@@ -12,8 +12,15 @@ private final class FixtureCache: @unchecked Sendable {
     private var built: [Fixture: Result<String, FixtureError>] = [:]
 
     let directory: URL = {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("memhound-it-\(getpid())", isDirectory: true)
+        let temp = FileManager.default.temporaryDirectory
+        // Directories left by earlier runs whose test process is gone.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temp.path)) ?? []
+        where name.hasPrefix("memhound-it-") {
+            if let pid = Int32(name.dropFirst("memhound-it-".count)), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: temp.appendingPathComponent(name))
+            }
+        }
+        let dir = temp.appendingPathComponent("memhound-it-\(getpid())", isDirectory: true)
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         // Readable by the unprivileged user of the missing-privileges test.
         chmod(dir.path, 0o755)
@@ -55,13 +62,18 @@ private final class FixtureCache: @unchecked Sendable {
         }
     }
 
+    /// The copied resources next to the test bundle, else the sources (not Bundle.module: it traps when absent).
     private func programsDirectory() throws -> URL {
-        if let url = Bundle.module.url(forResource: "Programs", withExtension: nil) { return url }
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Programs")
-        guard FileManager.default.fileExists(atPath: source.path) else {
-            throw FixtureError(message: "Programs directory not found")
+        let resources = "memhound_IntegrationTests.resources/Programs"
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent(resources),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(resources),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Programs"),
+        ]
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw FixtureError(message: "Programs directory not found in \(candidates.map(\.path))")
         }
-        return source
+        return found
     }
 
     private func findTool(_ name: String) -> String? {

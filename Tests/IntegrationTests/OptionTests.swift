@@ -34,6 +34,24 @@ final class OptionTests: XCTestCase {
         XCTAssertTrue(outcome.lines(ofType: "brk").isEmpty, "only the requested kinds are streamed")
     }
 
+    /// rss_growth lines are runs of first touches: those under grow_cache add up to what it grew.
+    func testRssEventsAddUpToTheGrowth() throws {
+        try requirePrivileges()
+        let leaker = try fixture(.leaker)
+        let outcome = try Memhound.run(["run", "--interval", "1", "--events", "rss", "--",
+                                        leaker, "--steps", "3", "--step-mib", "4"])
+        XCTAssertFalse(outcome.timedOut, outcome.summary)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let runs = outcome.lines(ofType: "rss_growth").filter { functions($0).contains("grow_cache") }
+        let total = runs.reduce(0.0) { $0 + (number($1["bytes"]) ?? 0) }
+        XCTAssertTrue(near(total, 12 * mib, within: 0.10), "rss_growth under grow_cache: \(total) bytes in \(runs.count) lines")
+        for run in runs.prefix(5) {
+            XCTAssertTrue((run["start"] as? String)?.hasPrefix("0x") == true, "\(run)")
+            XCTAssertGreaterThan(number(run["faults"]) ?? 0, 0, "\(run)")
+        }
+        XCTAssertTrue(outcome.lines(ofType: "mmap").isEmpty, "only the requested kinds are streamed")
+    }
+
     func testOutputFileReceivesTheLinesAndStdoutStaysEmpty() throws {
         try requirePrivileges()
         let leaker = try fixture(.leaker)
