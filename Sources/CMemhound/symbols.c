@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
@@ -109,4 +110,38 @@ int memhound_elf_lookup(struct memhound_elf *e, uint64_t vaddr, struct memhound_
 		out->line = lineno;
 	}
 	return out->name ? 0 : -ENOENT;
+}
+
+int memhound_elf_cfa(struct memhound_elf *e, uint64_t vaddr, int *reg, int64_t *offset)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf_CFI *cfi;
+	Dwarf_Frame *frame = NULL;
+	Dwarf_Op *ops = NULL;
+	size_t nops = 0;
+	int ret = -ENOENT;
+
+	/* .eh_frame first (it is what runs); .debug_frame when the binary has only that. */
+	cfi = dwfl_module_eh_cfi(e->module, &bias);
+	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr + e->bias - bias, &frame) != 0) {
+		cfi = dwfl_module_dwarf_cfi(e->module, &bias);
+		frame = NULL;
+		if (!cfi || dwarf_cfi_addrframe(cfi, vaddr + e->bias - bias, &frame) != 0)
+			return -ENOENT;
+	}
+	if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 &&
+	    ops[0].atom >= DW_OP_breg0 && ops[0].atom <= DW_OP_breg31) {
+		*reg = ops[0].atom - DW_OP_breg0;
+		*offset = (int64_t)ops[0].number;
+		ret = 0;
+	} else if (dwarf_frame_cfa(frame, &ops, &nops) == 0 && nops == 1 && ops[0].atom == DW_OP_bregx) {
+		/* libdw spells a register+offset rule as DW_OP_bregx reg, offset. */
+		*reg = (int)ops[0].number;
+		*offset = (int64_t)ops[0].number2;
+		ret = 0;
+	} else {
+		ret = -ENOTSUP; /* an expression: neither a plain sp nor fp offset */
+	}
+	free(frame);
+	return ret;
 }

@@ -176,9 +176,10 @@ extension Session {
     /// Symbolized frames of a stack, cached: stack ids are stable for the session.
     func frames(_ key: SiteKey) -> [Frame] {
         if let cached = frameCache[key] { return cached }
-        let symbolized = symbolizer.symbolize(pid: key.tgid, addresses: tracer.stack(id: key.stackID),
-                                              leafReturn: leafReturns[key] ?? 0)
-        let result = symbolized.map { f in
+        let resolved = symbolizer.resolve(pid: key.tgid, addresses: tracer.stack(id: key.stackID),
+                                          leafReturn: leafReturns[key] ?? 0)
+        stackComplete[key] = resolved.complete
+        let result = resolved.frames.map { f in
             Frame(address: EventLines.hex(f.address), function: f.function, module: f.module,
                   offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)
         }

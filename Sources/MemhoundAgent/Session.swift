@@ -29,6 +29,8 @@ public final class Session {
     var staleMaps: Set<Int32> = []
     var frameCache: [SiteKey: [Frame]] = [:]
     var leafReturns: [SiteKey: UInt64] = [:]
+    /// Whether a stack's frame-pointer chain held up to the program's start.
+    var stackComplete: [SiteKey: Bool] = [:]
     /// The final report of every traced process, in the order written.
     public internal(set) var finalReports: [ReportLine] = []
 

@@ -36,6 +36,30 @@ final class ElfFile {
         close(fd)
     }
 
+    /// How the caller's frame is found at `virtualAddress`, from the file's CFI.
+    enum FrameRule: Equatable {
+        /// CFA = rsp + 8: nothing pushed, the return address is at the stack pointer.
+        case frameless
+        /// CFA = rsp + N: the function keeps no frame pointer here.
+        case stackBased
+        /// CFA = rbp + N: a frame-pointer frame.
+        case framePointer
+        /// No CFI for the address, or a rule that is an expression.
+        case unknown
+    }
+
+    func frameRule(virtualAddress: UInt64) -> FrameRule {
+        var reg: Int32 = 0
+        var offset: Int64 = 0
+        guard memhound_elf_cfa(handle, virtualAddress, &reg, &offset) == 0 else { return .unknown }
+        switch (reg, offset) {
+        case (7, 8): return .frameless
+        case (7, _): return .stackBased
+        case (6, _): return .framePointer
+        default: return .unknown
+        }
+    }
+
     func bytes(atFileOffset offset: UInt64, count: Int) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }

@@ -45,9 +45,7 @@ public final class Symbolizer {
     /// return address the frame-pointer chain skipped (a frameless leaf such as
     /// memset or a syscall wrapper), it is put back as the leaf's caller.
     public func symbolize(pid: Int32, addresses: [UInt64], leafReturn: UInt64 = 0) -> [SymbolizedFrame] {
-        if maps[pid] == nil || addresses.contains(where: { mapping(pid: pid, address: $0) == nil }) {
-            observe(pid: pid)
-        }
+        refreshIfNeeded(pid: pid, addresses: addresses)
         var addresses = addresses
         if !addresses.isEmpty, leafReturn != 0, addresses.dropFirst().first != leafReturn,
            isReturnAddress(pid: pid, leafReturn) {
@@ -59,7 +57,20 @@ public final class Symbolizer {
         }
     }
 
-    private func frame(pid: Int32, address: UInt64, lookup: UInt64) -> SymbolizedFrame {
+    func refreshIfNeeded(pid: Int32, addresses: [UInt64]) {
+        if maps[pid] == nil || addresses.contains(where: { mapping(pid: pid, address: $0) == nil }) {
+            observe(pid: pid)
+        }
+    }
+
+    /// The ELF file mapped at `address` and the address's link-time value in it.
+    func elfAndAddress(pid: Int32, address: UInt64) -> (ElfFile, UInt64)? {
+        guard let m = mapping(pid: pid, address: address), m.isExecutable, m.filePath != nil,
+              let elf = elf(for: m, pid: pid) else { return nil }
+        return (elf, elf.virtualAddress(fileOffset: address - m.start + m.offset))
+    }
+
+    func frame(pid: Int32, address: UInt64, lookup: UInt64) -> SymbolizedFrame {
         guard let m = mapping(pid: pid, address: address) else {
             return SymbolizedFrame(address: address, module: "[unknown]", moduleOffset: address)
         }

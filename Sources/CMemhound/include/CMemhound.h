@@ -100,6 +100,13 @@ struct memhound_symbol {
 /* Looks up a link-time virtual address of the file. */
 int memhound_elf_lookup(struct memhound_elf *elf, uint64_t vaddr, struct memhound_symbol *out);
 
+/*
+ * The canonical frame address rule at `vaddr` from the file's CFI: CFA =
+ * register `reg` (DWARF number: 6 rbp, 7 rsp) + `offset`. -ENOENT without CFI
+ * for that address, -ENOTSUP when the rule is an expression.
+ */
+int memhound_elf_cfa(struct memhound_elf *elf, uint64_t vaddr, int *reg, int64_t *offset);
+
 /* ---- processes -------------------------------------------------------- */
 
 struct memhound_child {

@@ -1,0 +1,67 @@
+import MemhoundProc
+
+/// A user stack after checking the frame-pointer chain against the binaries' CFI.
+public struct ResolvedStack: Equatable, Sendable {
+    public var frames: [SymbolizedFrame]
+    /// False when the chain had to be cut before reaching the program's start
+    /// (code without frame pointers): the frames above the cut are unknown.
+    public var complete: Bool
+}
+
+extension Symbolizer {
+    /// Frames for a frame-pointer stack captured by the kernel, repaired:
+    /// - a frameless leaf (CFA = rsp + 8: memset, syscall wrappers) hides its
+    ///   caller; `leafReturn`, the word at the stack pointer, is that caller;
+    /// - a frame whose function keeps no frame pointer at that point makes every
+    ///   frame above it unreliable: the stack is cut there.
+    public func resolve(pid: Int32, addresses: [UInt64], leafReturn: UInt64 = 0) -> ResolvedStack {
+        refreshIfNeeded(pid: pid, addresses: addresses)
+        guard let leaf = addresses.first else { return ResolvedStack(frames: [], complete: false) }
+        var pcs = [leaf]
+        var callers = Array(addresses.dropFirst())
+        var complete = true
+        switch rule(pid: pid, lookup: leaf) {
+        case .frameless:
+            if leafReturn != 0, callers.first != leafReturn, isCode(pid: pid, leafReturn) {
+                callers.insert(leafReturn, at: 0)
+            }
+        case .stackBased:
+            callers = []
+            complete = false
+        case .framePointer:
+            break
+        case .unknown:
+            // No CFI (Go, JIT): fall back to recognizing a return address by its call instruction.
+            if leafReturn != 0, callers.first != leafReturn, isReturnAddress(pid: pid, leafReturn) {
+                callers.insert(leafReturn, at: 0)
+            }
+        }
+        for (index, pc) in callers.enumerated() {
+            pcs.append(pc)
+            guard rule(pid: pid, lookup: pc &- 1) == .stackBased, index + 1 < callers.count else { continue }
+            // Above a function without a frame pointer the chain is noise. Cutting at
+            // the C library's process or thread start loses nothing.
+            complete = isRuntimeStart(pid: pid, pc)
+            break
+        }
+        let frames = pcs.enumerated().map { i, pc in frame(pid: pid, address: pc, lookup: i == 0 ? pc : pc &- 1) }
+        return ResolvedStack(frames: frames, complete: complete)
+    }
+
+    private func rule(pid: Int32, lookup: UInt64) -> ElfFile.FrameRule {
+        guard let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup) else { return .unknown }
+        return elf.frameRule(virtualAddress: vaddr)
+    }
+
+    /// In mapped, executable file code.
+    private func isCode(pid: Int32, _ address: UInt64) -> Bool {
+        elfAndAddress(pid: pid, address: address) != nil
+    }
+
+    private func isRuntimeStart(pid: Int32, _ address: UInt64) -> Bool {
+        guard let (_, _) = elfAndAddress(pid: pid, address: address) else { return false }
+        let module = frame(pid: pid, address: address, lookup: address &- 1).module
+        let name = module.split(separator: "/").last.map(String.init) ?? module
+        return name.hasPrefix("libc.so") || name.hasPrefix("libc-") || name.hasPrefix("ld-linux")
+    }
+}
