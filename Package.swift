@@ -30,11 +30,12 @@ let package = Package(
         .target(name: "MemhoundSymbols", dependencies: ["CMemhound", "MemhoundProc"]),
         .target(name: "MemhoundAccounting", dependencies: ["MemhoundEvents"]),
         .target(name: "MemhoundOutput"),
+        .target(name: "MemhoundNet", dependencies: ["MemhoundEvents"]),
         .target(
             name: "MemhoundAgent",
             dependencies: [
                 "CMemhound", "MemhoundEvents", "MemhoundKernel", "MemhoundProc",
-                "MemhoundSymbols", "MemhoundAccounting", "MemhoundOutput",
+                "MemhoundSymbols", "MemhoundAccounting", "MemhoundOutput", "MemhoundNet",
             ]
         ),
         .executableTarget(
@@ -49,7 +50,7 @@ let package = Package(
             name: "MemhoundTests",
             dependencies: [
                 "CMemhound", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
-                "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent",
+                "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet",
             ],
             resources: [.copy("Fixtures")]
         ),

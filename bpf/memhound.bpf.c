@@ -214,16 +214,92 @@ int on_page_fault_kernel(struct page_fault_args *ctx)
 
 /* ---- memory syscalls -------------------------------------------------- */
 
+struct stack_end {
+	__u64 end;
+};
+
+static long find_stack_end(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	((struct stack_end *)data)->end = vma->vm_end;
+	return 0;
+}
+
+/*
+ * Copies the user registers and the stack from sp to the end of its mapping
+ * (at most MH_STACK_SNAPSHOT_MAX bytes), for unwinding code that keeps no
+ * frame pointers. Only at calls that create regions, for processes that need it.
+ */
+static __always_inline void emit_stack_snapshot(__u64 enter_ns)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct stack_end stack = {};
+	struct memhound_stack_record *r;
+	__u32 zero = 0;
+	__u64 sp, size = 0;
+
+	r = bpf_map_lookup_elem(&snapshot_scratch, &zero);
+	if (!r)
+		return;
+	fill_header(&r->hdr, MH_RECORD_USER_STACK);
+	r->enter_ns = enter_ns;
+	r->regs[0] = BPF_CORE_READ(regs, ax);
+	r->regs[1] = BPF_CORE_READ(regs, dx);
+	r->regs[2] = BPF_CORE_READ(regs, cx);
+	r->regs[3] = BPF_CORE_READ(regs, bx);
+	r->regs[4] = BPF_CORE_READ(regs, si);
+	r->regs[5] = BPF_CORE_READ(regs, di);
+	r->regs[6] = BPF_CORE_READ(regs, bp);
+	r->regs[7] = BPF_CORE_READ(regs, sp);
+	r->regs[8] = BPF_CORE_READ(regs, r8);
+	r->regs[9] = BPF_CORE_READ(regs, r9);
+	r->regs[10] = BPF_CORE_READ(regs, r10);
+	r->regs[11] = BPF_CORE_READ(regs, r11);
+	r->regs[12] = BPF_CORE_READ(regs, r12);
+	r->regs[13] = BPF_CORE_READ(regs, r13);
+	r->regs[14] = BPF_CORE_READ(regs, r14);
+	r->regs[15] = BPF_CORE_READ(regs, r15);
+	r->regs[16] = BPF_CORE_READ(regs, ip);
+	sp = r->regs[7];
+	if (bpf_find_vma(task, sp, find_stack_end, &stack, 0) == 0 && stack.end > sp)
+		size = stack.end - sp;
+	if (size > MH_STACK_SNAPSHOT_MAX)
+		size = MH_STACK_SNAPSHOT_MAX;
+	if (size && bpf_probe_read_user(r->data, size, (void *)sp))
+		size = 0;
+	r->size = size;
+	r->_pad = 0;
+	if (bpf_ringbuf_output(&records, r, offsetof(struct memhound_stack_record, data) + size, 0))
+		stat_add(MH_STAT_LOST_RINGBUF, 1);
+}
+
+/* mmap of private anonymous memory, growing brk, mremap: the calls that create regions. */
+static __always_inline bool creates_region(__u32 which, struct syscall_enter_args *ctx)
+{
+	switch (which) {
+	case MH_SYS_MMAP:
+		return (ctx->args[3] & 0x20) && !(ctx->args[3] & 0x01); /* MAP_ANONYMOUS, not MAP_SHARED */
+	case MH_SYS_BRK:
+		return ctx->args[0] != 0;
+	case MH_SYS_MREMAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
  * Reads only the call's `nargs` arguments: the kernel refuses to attach a
  * program that reads past the end of a tracepoint's record (EACCES).
  */
 static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 which, int nargs)
 {
+	struct memhound_target *t;
 	struct thread_state *ts;
 	int i;
 
-	if (!active_target(bpf_get_current_pid_tgid() >> 32))
+	t = active_target(bpf_get_current_pid_tgid() >> 32);
+	if (!t)
 		return 0;
 	ts = thread_state(true);
 	if (!ts)
@@ -240,6 +316,8 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	if (ts->syscall_stack < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
 	ts->syscall_leaf = leaf_return_address();
+	if ((t->flags & MH_TARGET_SNAPSHOT_STACKS) && creates_region(which, ctx))
+		emit_stack_snapshot(ts->enter_ns);
 	return 0;
 }
 
@@ -324,10 +402,15 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	struct memhound_target fresh = { .state = MH_TARGET_ACTIVE };
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct memhound_target *p;
 
 	/* New threads share the target's tgid and are traced already. */
-	if (!follow_children || ptgid == ctgid || !active_target(ptgid))
+	if (!follow_children || ptgid == ctgid)
 		return 0;
+	p = active_target(ptgid);
+	if (!p)
+		return 0;
+	fresh.flags = p->flags & MH_TARGET_SNAPSHOT_STACKS;
 	if (bpf_map_update_elem(&targets, &ctgid, &fresh, BPF_NOEXIST)) {
 		stat_add(MH_STAT_LOST_TARGET, 1);
 		return 0;

@@ -33,13 +33,22 @@ enum memhound_target_state {
 enum memhound_target_flags {
 	/* The address space is new (exec): its first ANON change starts from 0. */
 	MH_TARGET_FRESH_MM = 1,
+	/* Copy registers and user stack at region-creating syscalls (see memhound_stack_record). */
+	MH_TARGET_SNAPSHOT_STACKS = 2,
 };
+
+/* User stack bytes copied for user-space unwinding, at most. */
+#define MH_STACK_SNAPSHOT_MAX 8192
+/* Registers in DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip. */
+#define MH_UNWIND_REGS 17
 
 /* Kind of every ring-buffer record; it is the first field of each. */
 enum memhound_record_kind {
 	MH_RECORD_SYSCALL = 1,
 	MH_RECORD_RUN = 2,
 	MH_RECORD_PROCESS = 3,
+	MH_RECORD_TCP = 4,
+	MH_RECORD_USER_STACK = 8,
 };
 
 /* Memory syscalls traced on entry and exit. */
@@ -111,6 +120,21 @@ struct memhound_run_record {
 	__u64 leaf_return;
 };
 
+/*
+ * Registers and the live part of the user stack at the entry of a syscall
+ * that creates a region (mmap, brk, mremap), for code without frame pointers:
+ * user space unwinds it with the binaries' CFI. Emitted at entry; the syscall
+ * record of the same thread with the same enter_ns follows it.
+ */
+struct memhound_stack_record {
+	struct memhound_record_header hdr;
+	__u64 enter_ns;
+	__u64 regs[MH_UNWIND_REGS];
+	__u32 size;         /* bytes of data, copied from regs[7] (the stack pointer) up */
+	__u32 _pad;
+	__u8 data[MH_STACK_SNAPSHOT_MAX];
+};
+
 struct memhound_process_record {
 	struct memhound_record_header hdr;
 	__u32 event;        /* enum memhound_process_event */
@@ -156,6 +180,46 @@ _Static_assert(sizeof(struct memhound_syscall_record) == 120, "syscall record la
 _Static_assert(sizeof(struct memhound_run_record) == 64, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
 _Static_assert(sizeof(struct memhound_target) == 48, "target layout");
+_Static_assert(sizeof(struct memhound_stack_record) == 176 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
+
+/* ---- TCP retransmits (bpf/tcp.bpf.c) ---------------------------------- */
+
+/* Values of memhound_tcp_record.event. */
+enum memhound_tcp_event {
+	MH_TCP_RETRANSMIT = 1, /* tcp:tcp_retransmit_skb */
+	MH_TCP_SYNACK = 2,     /* tcp:tcp_retransmit_synack (charged to the listener's owner) */
+};
+
+/*
+ * One retransmit of a socket owned by a target. hdr.tgid and hdr.tid are the
+ * socket's owner (the last thread that used it in process context), never the
+ * task that happened to be on the CPU, which is on_cpu_tgid.
+ */
+struct memhound_tcp_record {
+	struct memhound_record_header hdr;
+	__u32 event;        /* enum memhound_tcp_event */
+	__s32 err;          /* retransmit: 0, or the -errno of an attempt that failed */
+	__u16 family;       /* AF_INET or AF_INET6 (of the socket; v4-mapped stays AF_INET6) */
+	__u16 sport;        /* host byte order */
+	__u16 dport;
+	__u8 state;         /* TCP state (1 ESTABLISHED .. 12 NEW_SYN_RECV) */
+	__u8 _pad;
+	__u32 on_cpu_tgid;  /* the task on the CPU when it fired (0: idle or softirq) */
+	__u32 netns;        /* inode number of the socket's network namespace */
+	__u8 saddr[16];     /* AF_INET: the first 4 bytes; network byte order */
+	__u8 daddr[16];
+	char comm[MH_COMM_LEN]; /* the owner's comm when it last used the socket */
+};
+
+/* Map `tcp_counts`: target tgid -> this; map `tcp_unattributed`: netns inode -> this. */
+struct memhound_tcp_counts {
+	__u64 retransmits;  /* every retransmit, SYN-ACKs included */
+	__u64 synack;       /* of which SYN-ACK retransmits */
+	__u64 failed;       /* of which attempts that failed (err != 0) */
+};
+
+_Static_assert(sizeof(struct memhound_tcp_record) == 96, "tcp record layout");
+_Static_assert(sizeof(struct memhound_tcp_counts) == 24, "tcp counts layout");
 
 #endif /* MEMHOUND_H */

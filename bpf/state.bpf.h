@@ -60,6 +60,14 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Scratch space for a memhound_stack_record (too large for the BPF stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct memhound_stack_record);
+} snapshot_scratch SEC(".maps");
+
 /* What one traced thread is doing: its last fault, its open syscall, its open run. */
 struct thread_state {
 	__u64 fault_addr;     /* 0: no fault waiting for its ANON increment */

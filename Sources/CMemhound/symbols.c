@@ -145,3 +145,23 @@ int memhound_elf_cfa(struct memhound_elf *e, uint64_t vaddr, int *reg, int64_t *
 	free(frame);
 	return ret;
 }
+
+int memhound_elf_has_section(const struct memhound_elf *e, const char *name)
+{
+	size_t strndx;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(e->elf, &strndx))
+		return 0;
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		GElf_Shdr shdr;
+		const char *n;
+
+		if (!gelf_getshdr(scn, &shdr))
+			continue;
+		n = elf_strptr(e->elf, strndx, shdr.sh_name);
+		if (n && strcmp(n, name) == 0)
+			return 1;
+	}
+	return 0;
+}

@@ -118,6 +118,19 @@ const char *memhound_tracer_failed_program(const struct memhound_tracer *t)
 	return t ? t->failed_program : NULL;
 }
 
+int memhound_tracer_map_fd(const struct memhound_tracer *t, enum memhound_shared_map which)
+{
+	switch (which) {
+	case MH_MAP_TARGETS:
+		return bpf_map__fd(t->skel->maps.targets);
+	case MH_MAP_RECORDS:
+		return bpf_map__fd(t->skel->maps.records);
+	case MH_MAP_STATS:
+		return bpf_map__fd(t->skel->maps.stats);
+	}
+	return -EINVAL;
+}
+
 void memhound_tracer_destroy(struct memhound_tracer *t)
 {
 	if (!t)
@@ -127,11 +140,27 @@ void memhound_tracer_destroy(struct memhound_tracer *t)
 	free(t);
 }
 
-int memhound_tracer_add_target(struct memhound_tracer *t, uint32_t tgid, uint32_t state)
+int memhound_tracer_add_target(struct memhound_tracer *t, uint32_t tgid, uint32_t state,
+			       uint32_t flags)
 {
-	struct memhound_target value = { .state = state };
+	struct memhound_target value = { .state = state, .flags = flags };
 
 	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.targets), &tgid, &value, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int memhound_tracer_set_target_flags(struct memhound_tracer *t, uint32_t tgid, uint32_t set,
+				     uint32_t clear)
+{
+	struct memhound_target value;
+	int fd = bpf_map__fd(t->skel->maps.targets);
+
+	/* Racy against the kernel's own updates of other fields only for an instant; flags are ours. */
+	if (bpf_map_lookup_elem(fd, &tgid, &value))
+		return -errno;
+	value.flags = (value.flags | set) & ~clear;
+	if (bpf_map_update_elem(fd, &tgid, &value, BPF_EXIST))
 		return -errno;
 	return 0;
 }

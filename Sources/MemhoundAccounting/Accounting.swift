@@ -10,10 +10,12 @@ public struct Accounting: Sendable {
         if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid) }
     }
 
-    public mutating func apply(_ record: Record) {
+    /// `incompleteStack` says whether a run's stack was cut short (see ProcessLedger.apply).
+    public mutating func apply(_ record: Record, incompleteStack: (ResidentRun) -> Bool = { _ in false }) {
         switch record {
         case let .run(run):
-            processes[run.tgid, default: ProcessLedger(tgid: run.tgid)].apply(run)
+            processes[run.tgid, default: ProcessLedger(tgid: run.tgid)]
+                .apply(run, chargeRegionCreator: incompleteStack(run))
         case let .syscall(call):
             processes[call.tgid, default: ProcessLedger(tgid: call.tgid)].apply(call)
         case let .process(event):
@@ -22,6 +24,8 @@ public struct Accounting: Sendable {
             case .exec: processes[event.tgid]?.resetForExec()
             case .exit: processes[event.tgid]?.markExited()
             }
+        default:
+            break  // records that do not change an address space
         }
     }
 

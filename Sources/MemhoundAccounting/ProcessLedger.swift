@@ -5,11 +5,16 @@ public struct MappingOwner: Equatable, Sendable {
     public var stackID: Int32
     public var created: UInt64
     public var prot: UInt32
+    /// A heap shared by many callers (brk, or a PROT_NONE reservation made
+    /// usable later, as malloc arenas and Go arenas are): its creator did not
+    /// ask for what grows in it.
+    public var sharedHeap: Bool
 
-    public init(stackID: Int32, created: UInt64, prot: UInt32) {
+    public init(stackID: Int32, created: UInt64, prot: UInt32, sharedHeap: Bool = false) {
         self.stackID = stackID
         self.created = created
         self.prot = prot
+        self.sharedHeap = sharedHeap
     }
 }
 
@@ -24,6 +29,9 @@ public struct ProcessLedger: Sendable {
     public private(set) var mappings = IntervalMap<MappingOwner>()
     /// Bytes of each stack's growth that were released again.
     public private(set) var released: [Int32: UInt64] = [:]
+    /// Growth moved between stacks: from incomplete fault stacks (negative) to
+    /// the stacks that created the regions it happened in (positive).
+    public private(set) var transferred: [Int32: Int64] = [:]
     /// Released bytes that no traced growth owned (memory from before tracing).
     public private(set) var unownedRelease: UInt64 = 0
     /// Owned pages that became resident again without a release being seen.
@@ -37,21 +45,48 @@ public struct ProcessLedger: Sendable {
 
     public init(tgid: Int32) { self.tgid = tgid }
 
-    public mutating func apply(_ run: ResidentRun) {
+    /// Records pages a stack made resident. With `chargeRegionCreator` (the
+    /// stack is incomplete: code without frame pointers), pages inside a private
+    /// anonymous mapping are charged to the (CFI-unwound) stack that created it
+    /// instead; pages in shared heaps (brk, reservations) stay with the stack.
+    public mutating func apply(_ run: ResidentRun, chargeRegionCreator: Bool = false) {
         guard !exited, run.start < run.end else { return }
+        for piece in owners(of: run, chargeRegionCreator: chargeRegionCreator) {
+            if piece.owner != run.stackID {
+                transferred[run.stackID, default: 0] -= Int64(piece.end - piece.start)
+                transferred[piece.owner, default: 0] += Int64(piece.end - piece.start)
+            }
+            record(piece.start, piece.end, owner: piece.owner, since: run.firstTime)
+        }
+    }
+
+    private func owners(of run: ResidentRun, chargeRegionCreator: Bool) -> [(start: UInt64, end: UInt64, owner: Int32)] {
+        guard chargeRegionCreator else { return [(run.start, run.end, run.stackID)] }
+        var pieces: [(start: UInt64, end: UInt64, owner: Int32)] = []
+        var cursor = run.start
+        for m in mappings.overlapping(run.start, run.end) where !m.value.sharedHeap {
+            if cursor < m.start { pieces.append((cursor, m.start, run.stackID)) }
+            pieces.append((m.start, m.end, m.value.stackID))
+            cursor = m.end
+        }
+        if cursor < run.end { pieces.append((cursor, run.end, run.stackID)) }
+        return pieces
+    }
+
+    private mutating func record(_ start: UInt64, _ end: UInt64, owner: Int32, since firstTime: UInt64) {
         // A run is flushed lazily: pages of it may have been released by another
         // thread before it reached us. Those pages are gone; charge them as released.
-        var pending = [(run.start, run.end)]
-        for r in recentReleases where r.time > run.firstTime && r.start < run.end && run.start < r.end {
+        var pending = [(start, end)]
+        for r in recentReleases where r.time > firstTime && r.start < end && start < r.end {
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
-                released[run.stackID, default: 0] += hi - lo
+                released[owner, default: 0] += hi - lo
                 return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
             }
         }
-        for (start, end) in pending {
-            for old in resident.assign(start, end, run.stackID) {
+        for (lo, hi) in pending {
+            for old in resident.assign(lo, hi, owner) {
                 released[old.value, default: 0] += old.length
                 reclaimedUnseen += old.length
             }
@@ -67,7 +102,9 @@ public struct ProcessLedger: Sendable {
             // MAP_FIXED over an existing mapping discards what was there.
             release(start, end, at: e.exitTime, measured: e.anonDelta)
             if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0 {
-                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: UInt32(truncatingIfNeeded: a[2])))
+                let prot = UInt32(truncatingIfNeeded: a[2])
+                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: prot,
+                                                         sharedHeap: prot == 0))
             } else {
                 mappings.remove(start, end)
             }
@@ -132,7 +169,8 @@ public struct ProcessLedger: Sendable {
         defer { brkEnd = newEnd }
         guard let oldEnd = brkEnd else { return }
         if newEnd > oldEnd {
-            mappings.assign(oldEnd, newEnd, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: Mman.protReadWrite))
+            mappings.assign(oldEnd, newEnd, MappingOwner(stackID: e.stackID, created: e.exitTime,
+                                                         prot: Mman.protReadWrite, sharedHeap: true))
         } else if newEnd < oldEnd {
             release(newEnd, oldEnd, at: e.exitTime, measured: e.anonDelta)
             mappings.remove(newEnd, oldEnd)

@@ -21,6 +21,9 @@ public struct HostCheck: Sendable {
         "kmem/rss_stat", "exceptions/page_fault_user", "exceptions/page_fault_kernel",
         "syscalls/sys_enter_mmap", "syscalls/sys_enter_munmap", "syscalls/sys_enter_mremap",
         "syscalls/sys_enter_brk", "syscalls/sys_enter_madvise", "syscalls/sys_enter_mprotect",
+        "tcp/tcp_retransmit_skb", "tcp/tcp_retransmit_synack", "tcp/tcp_destroy_sock",
+        "sock/inet_sock_set_state", "sock/sock_send_length", "sock/sock_recv_length",
+        "syscalls/sys_exit_accept4",
     ]
 
     /// CAP_SYS_ADMIN (21), CAP_PERFMON (38), CAP_BPF (39).
@@ -78,6 +81,7 @@ public struct HostCheck: Sendable {
         do {
             let tracer = try Tracer(options: .init(ringBufferBytes: 1 << 16))
             try tracer.attach()
+            _ = try Session.loadTCP(tracer)
             return Item(name: "load_and_attach", ok: true, detail: "all BPF programs load and attach", fix: nil)
         } catch {
             return Item(name: "load_and_attach", ok: false, detail: error.description,

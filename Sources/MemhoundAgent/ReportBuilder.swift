@@ -31,10 +31,21 @@ public struct ReportBuilder {
     /// syscall wrappers and the C library (mmap64, memset, malloc internals) are
     /// left out of the key, so that an mmap call and the loop that touches its
     /// pages, or a malloc and its caller's first write, are one site.
+    /// Trailing process and thread start frames (`_start`, `__libc_start_main`,
+    /// `start_thread`, `clone3`) are left out too: CFI-unwound stacks reach them,
+    /// frame-pointer stacks often stop short.
     static func siteKey(_ frames: [Frame]) -> [String] {
         let key = frames.map { $0.function ?? "\($0.module)+\($0.offset)" }
         let wrappers = frames.prefix { isWrapper($0) }.count
-        return wrappers < key.count ? Array(key.dropFirst(wrappers)) : key
+        var trimmed = wrappers < key.count ? Array(key.dropFirst(wrappers)) : key
+        while trimmed.count > 1, let last = trimmed.last, isStartRoutine(last) { trimmed.removeLast() }
+        return trimmed
+    }
+
+    static func isStartRoutine(_ name: String) -> Bool {
+        let base = name.split(separator: "@").first.map(String.init) ?? name
+        return ["_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
+                "start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal"].contains(base)
     }
 
     /// A short name for a site: its first function outside wrappers.
@@ -80,6 +91,10 @@ public struct ReportBuilder {
         guard let ledger else { return totals }
         for (stack, bytes) in ledger.released {
             totals[stack, default: SiteTotals()].released = bytes
+        }
+        for (stack, delta) in ledger.transferred {
+            let t = totals[stack, default: SiteTotals()]
+            totals[stack, default: SiteTotals()].grown = UInt64(max(0, Int64(t.grown) + delta))
         }
         for m in ledger.mappings.entries where m.value.prot != 0 {
             var t = totals[m.value.stackID, default: SiteTotals()]

@@ -6,9 +6,18 @@ import MemhoundOutput
 import MemhoundSymbols
 
 extension Session {
-    func handle(_ record: Record) throws {
-        accounting.apply(record)
+    func handle(_ incoming: Record) throws {
+        var record = incoming
+        if case let .syscall(e) = incoming { record = .syscall(withUnwoundStack(e)) }
+        accounting.apply(record) { run in
+            let key = SiteKey(tgid: run.tgid, stackID: run.stackID)
+            rememberLeaf(key, run.leafReturn)
+            _ = frames(key)  // resolves the stack and learns whether it is complete
+            return stackComplete[key] == false
+        }
         switch record {
+        case let .userStack(snapshot):
+            pendingSnapshots[snapshot.tid] = snapshot
         case let .syscall(e):
             rememberLeaf(SiteKey(tgid: e.tgid, stackID: e.stackID), e.leafReturn)
             // New code mapped (shared libraries): re-read maps while the process lives.
@@ -27,6 +36,10 @@ extension Session {
             }
         case let .process(p):
             try handle(p)
+        case let .tcpRetransmit(r):
+            try handle(r)
+        default:
+            break
         }
     }
 
@@ -37,10 +50,12 @@ extension Session {
             let status = try? proc.status(pid: p.tgid)
             processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
             staleMaps.insert(p.tgid)
+            symbolizer.observe(pid: p.tgid)
             try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
         case .exec:
             processes[p.tgid]?.comm = p.comm
             staleMaps.insert(p.tgid)
+            configureSnapshots(pid: p.tgid)
             try writer.write(ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm))
         case .exit:
             guard var traced = processes[p.tgid], !traced.exited else { return }
@@ -91,12 +106,14 @@ extension Session {
         let ledger = accounting.processes[pid]
         let builder = ReportBuilder(top: options.top)
         let now = MonotonicClock.nowNs()
-        return builder.report(
+        var line = builder.report(
             process: p, final: final, time: Timestamp.now(), nowNs: now,
             elapsed: Double(now - startNs) / 1e9,
             totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
             unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(),
             frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
+        line.tcp = tcpReport(pid: pid)
+        return line
     }
 
     /// A process's final report and exit line; it then leaves the kernel's target set.
@@ -116,7 +133,10 @@ extension Session {
             let (code, signal) = describeWaitStatus(status)
             try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
         }
-        if p.exited || pid == mainPid { tracer.removeTarget(pid: pid) }
+        if p.exited || pid == mainPid {
+            tracer.removeTarget(pid: pid)
+            forgetTCP(pid: pid)
+        }
     }
 
     /// The end: stop a child we started, drain, and write every final report.
@@ -176,13 +196,15 @@ extension Session {
     /// Symbolized frames of a stack, cached: stack ids are stable for the session.
     func frames(_ key: SiteKey) -> [Frame] {
         if let cached = frameCache[key] { return cached }
+        if let pcs = unwound.stack(key) {
+            let result = symbolizer.symbolizeUnwound(pid: key.tgid, pcs: pcs).map(Frame.init)
+            if !result.isEmpty { frameCache[key] = result }
+            return result
+        }
         let resolved = symbolizer.resolve(pid: key.tgid, addresses: tracer.stack(id: key.stackID),
                                           leafReturn: leafReturns[key] ?? 0)
         stackComplete[key] = resolved.complete
-        let result = resolved.frames.map { f in
-            Frame(address: EventLines.hex(f.address), function: f.function, module: f.module,
-                  offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)
-        }
+        let result = resolved.frames.map(Frame.init)
         if !result.isEmpty { frameCache[key] = result }
         return result
     }

@@ -18,6 +18,8 @@ public final class Session {
     let writer: LineWriter
     let clock = MonotonicClock()
     let tracer: Tracer
+    let tcp: TCPTracer
+    var tcpState = TCPSessionState()
     let symbolizer: Symbolizer
     var accounting = Accounting()
     var processes: [Int32: TracedProcess] = [:]
@@ -29,6 +31,8 @@ public final class Session {
     var staleMaps: Set<Int32> = []
     var frameCache: [SiteKey: [Frame]] = [:]
     var leafReturns: [SiteKey: UInt64] = [:]
+    var pendingSnapshots: [Int32: UserStackSnapshot] = [:]
+    var unwound = UnwoundStacks()
     /// Whether a stack's frame-pointer chain held up to the program's start.
     var stackComplete: [SiteKey: Bool] = [:]
     /// The final report of every traced process, in the order written.
@@ -47,6 +51,7 @@ public final class Session {
         do {
             tracer = try Tracer(options: .init(followChildren: options.followChildren))
             try tracer.attach()
+            tcp = try Self.loadTCP(tracer)
         } catch {
             throw AgentError(
                 error.isPermission ? .permission : (error.errno == ENOENT || error.errno == EINVAL ? .unsupported : .bpfFailed),
@@ -91,7 +96,7 @@ public final class Session {
         try Self.validate(pid: pid, proc: proc)
         let status: ProcessStatus
         do {
-            try tracer.addTarget(pid: pid)
+            try tracer.addTarget(pid: pid, snapshotStacks: symbolizer.isGoProgram(pid: pid) != true)
             status = try proc.status(pid: pid)
             guard status.hasMemory else { throw ProcError.noSuchProcess(pid) }
         } catch {
@@ -112,7 +117,8 @@ public final class Session {
             throw AgentError(.bpfFailed, "starting \(arguments[0]) failed: \(String(cString: strerror(-err)))")
         }
         do {
-            try tracer.addTarget(pid: spawned.pid, pendingExec: true)
+            // Until its exec shows a Go program, assume code without frame pointers.
+            try tracer.addTarget(pid: spawned.pid, pendingExec: true, snapshotStacks: true)
         } catch {
             memhound_child_abandon(&spawned)
             throw AgentError(.bpfFailed, error.description)

@@ -3,6 +3,8 @@ import MemhoundEvents
 /// Raw event kinds that can be streamed with --events.
 public enum EventKind: String, CaseIterable, Sendable {
     case mmap, munmap, mremap, brk, madvise, mprotect, rss
+    /// `tcp_retransmit` lines (on unless --events names other kinds only).
+    case tcp
 
     init(_ syscall: MemorySyscall) { self = EventKind(rawValue: syscall.name)! }
 }
@@ -12,7 +14,7 @@ public struct SessionOptions: Sendable {
     public var intervalSeconds: Double = 10
     public var durationSeconds: Double?
     public var top: Int = 10
-    public var events: Set<EventKind> = []
+    public var events: Set<EventKind> = [.tcp]
     public var followChildren = true
     public var outputPath: String?
     public var verbose = false

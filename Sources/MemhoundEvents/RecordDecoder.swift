@@ -29,9 +29,14 @@ public enum RecordDecoder {
         case UInt32(MH_RECORD_RUN.rawValue):
             let raw: memhound_run_record = try load(bytes, kind: header.kind)
             return .run(run(raw))
+        case UInt32(MH_RECORD_USER_STACK.rawValue):
+            return .userStack(try userStack(bytes))
         case UInt32(MH_RECORD_PROCESS.rawValue):
             let raw: memhound_process_record = try load(bytes, kind: header.kind)
             return .process(try process(raw))
+        case UInt32(MH_RECORD_TCP.rawValue):
+            let raw: memhound_tcp_record = try load(bytes, kind: header.kind)
+            return .tcpRetransmit(try tcpRetransmit(raw))
         default:
             throw .unknownKind(header.kind)
         }

@@ -116,4 +116,6 @@ public enum Record: Sendable, Equatable {
     case syscall(SyscallEvent)
     case run(ResidentRun)
     case process(ProcessEvent)
+    case userStack(UserStackSnapshot)
+    case tcpRetransmit(TCPRetransmit)
 }

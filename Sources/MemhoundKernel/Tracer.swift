@@ -14,7 +14,7 @@ public final class Tracer {
         }
     }
 
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
 
     /// Opens, configures and loads the embedded programs; nothing is attached yet.
     public init(options: Options) throws(KernelError) {
@@ -40,10 +40,18 @@ public final class Tracer {
     }
 
     /// Adds a process to the traced set. `pendingExec`: trace it from its next execve.
-    public func addTarget(pid: Int32, pendingExec: Bool = false) throws(KernelError) {
+    /// `snapshotStacks`: copy registers and stack at region-creating calls (code without frame pointers).
+    public func addTarget(pid: Int32, pendingExec: Bool = false, snapshotStacks: Bool = false) throws(KernelError) {
         let state = pendingExec ? MH_TARGET_PENDING_EXEC : MH_TARGET_ACTIVE
-        let err = memhound_tracer_add_target(handle, UInt32(bitPattern: pid), UInt32(state.rawValue))
+        let flags = snapshotStacks ? UInt32(MH_TARGET_SNAPSHOT_STACKS.rawValue) : 0
+        let err = memhound_tracer_add_target(handle, UInt32(bitPattern: pid), UInt32(state.rawValue), flags)
         guard err == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -err) }
+    }
+
+    /// Turns stack snapshots on or off for a traced process (off for Go: it always has frame pointers).
+    public func setSnapshotStacks(pid: Int32, _ on: Bool) {
+        let bit = UInt32(MH_TARGET_SNAPSHOT_STACKS.rawValue)
+        _ = memhound_tracer_set_target_flags(handle, UInt32(bitPattern: pid), on ? bit : 0, on ? 0 : bit)
     }
 
     public func removeTarget(pid: Int32) {

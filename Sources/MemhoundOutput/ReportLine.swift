@@ -105,6 +105,8 @@ public struct ReportLine: Codable, Equatable, Sendable {
     /// Sites beyond `sites` (past --top).
     public var otherSites: Int
     public var lost: LostCounts
+    /// TCP retransmits of the process's sockets (see TCPReport).
+    public var tcp = TCPReport()
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
@@ -125,7 +127,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost
+        case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case elapsedS = "elapsed_s", otherSites = "other_sites"
     }
 
@@ -146,5 +148,6 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(sites, forKey: .sites)
         try c.encode(otherSites, forKey: .otherSites)
         try c.encode(lost, forKey: .lost)
+        try c.encode(tcp, forKey: .tcp)
     }
 }

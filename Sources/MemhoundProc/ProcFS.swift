@@ -39,6 +39,11 @@ public struct ProcFS: Sendable {
         }
     }
 
+    /// /proc/PID/maps as text (for libraries that parse it themselves).
+    public func mapsText(pid: Int32) throws -> String {
+        try readPidText(pid, "maps")
+    }
+
     /// PF_KTHREAD in the stat flags. Throws like `stat(pid:)`.
     public func isKernelThread(pid: Int32) throws -> Bool {
         try stat(pid: pid).isKernelThread

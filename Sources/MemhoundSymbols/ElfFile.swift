@@ -60,6 +60,10 @@ final class ElfFile {
         }
     }
 
+    func hasSection(_ name: String) -> Bool {
+        memhound_elf_has_section(handle, name) == 1
+    }
+
     func bytes(atFileOffset offset: UInt64, count: Int) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }

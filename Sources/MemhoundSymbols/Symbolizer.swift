@@ -17,8 +17,10 @@ public struct SymbolizedFrame: Equatable, Sendable {
 /// and files are cached per (device, inode), so stacks of a process that has
 /// since exited still resolve.
 public final class Symbolizer {
-    private let proc: ProcFS
+    let proc: ProcFS
     private var maps: [Int32: [MemoryMapping]] = [:]
+    private var mapsTexts: [Int32: String] = [:]
+    private var unwinders: [Int32: DwarfUnwinder?] = [:]
     private var files: [FileKey: ElfFile?] = [:]
 
     private struct FileKey: Hashable {
@@ -30,15 +32,33 @@ public final class Symbolizer {
 
     /// Reads the process's maps now; call at first sight and when new code is mapped.
     public func observe(pid: Int32) {
-        guard let current = try? proc.maps(pid: pid), !current.isEmpty else { return }
+        guard let text = try? proc.mapsText(pid: pid) else { return }
+        let current = MemoryMapping.parseMaps(text)
+        guard !current.isEmpty else { return }
         maps[pid] = current
+        mapsTexts[pid] = text
+        unwinders[pid] = nil
         // Open executable files while the process (and its mount namespace) exists.
         for m in current where m.isExecutable && m.filePath != nil {
             _ = elf(for: m, pid: pid)
         }
     }
 
-    public func forget(pid: Int32) { maps[pid] = nil }
+    public func forget(pid: Int32) {
+        maps[pid] = nil
+        mapsTexts[pid] = nil
+        unwinders[pid] = nil
+    }
+
+    /// The process's unwinder for its latest maps snapshot, built on first use.
+    func unwinder(pid: Int32) -> DwarfUnwinder? {
+        if let cached = unwinders[pid] { return cached }
+        if mapsTexts[pid] == nil { observe(pid: pid) }
+        guard let text = mapsTexts[pid] else { return nil }
+        let built = DwarfUnwinder(pid: pid, mapsText: text, root: proc.path("proc/\(pid)/root"))
+        unwinders[pid] = .some(built)
+        return built
+    }
 
     /// Frames for `addresses` (leaf first, as the kernel captured them).
     /// `leafReturn` is the word at the user sp at capture time: when it is a

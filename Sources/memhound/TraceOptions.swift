@@ -13,7 +13,7 @@ struct TraceOptions: ParsableArguments {
     var top: Int = 10
 
     @Option(help: ArgumentHelp(
-        "Raw event lines to stream, comma-separated: mmap, munmap, mremap, brk, madvise, mprotect, rss, or all.",
+        "Event lines to stream, comma-separated: mmap, munmap, mremap, brk, madvise, mprotect, rss, tcp, or all (default: tcp).",
         valueName: "kinds"))
     var events: String?
 
@@ -36,7 +36,7 @@ struct TraceOptions: ParsableArguments {
     }
 
     func eventKinds() throws -> Set<EventKind> {
-        guard let events else { return [] }
+        guard let events else { return [.tcp] }
         var kinds: Set<EventKind> = []
         for name in events.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
             if name == "all" { kinds.formUnion(EventKind.allCases); continue }

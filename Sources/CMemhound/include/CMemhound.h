@@ -35,7 +35,21 @@ const char *memhound_tracer_failed_program(const struct memhound_tracer *tracer)
 /* Frees everything; accepts NULL. */
 void memhound_tracer_destroy(struct memhound_tracer *tracer);
 
-int memhound_tracer_add_target(struct memhound_tracer *tracer, uint32_t tgid, uint32_t state);
+/* Maps of the memory object that the TCP object shares (bpf_map__reuse_fd). */
+enum memhound_shared_map {
+	MH_MAP_TARGETS = 1,
+	MH_MAP_RECORDS = 2,
+	MH_MAP_STATS = 3,
+};
+
+/* The fd of a shared map (owned by the tracer), or -EINVAL. */
+int memhound_tracer_map_fd(const struct memhound_tracer *tracer, enum memhound_shared_map which);
+
+int memhound_tracer_add_target(struct memhound_tracer *tracer, uint32_t tgid, uint32_t state,
+			       uint32_t flags);
+/* Sets and clears enum memhound_target_flags bits of a target. */
+int memhound_tracer_set_target_flags(struct memhound_tracer *tracer, uint32_t tgid, uint32_t set,
+				     uint32_t clear);
 int memhound_tracer_remove_target(struct memhound_tracer *tracer, uint32_t tgid);
 int memhound_tracer_read_target(struct memhound_tracer *tracer, uint32_t tgid,
 				struct memhound_target *out);
@@ -58,6 +72,36 @@ int memhound_tracer_read_stats(struct memhound_tracer *tracer, uint64_t *out);
 int memhound_tracer_next_site(struct memhound_tracer *tracer, bool has_previous,
 			      const struct memhound_site_key *previous,
 			      struct memhound_site_key *key, struct memhound_site_growth *growth);
+
+/* ---- TCP retransmits: the second BPF object (bpf/tcp.bpf.c) ----------- */
+
+struct memhound_tcp;
+
+/*
+ * Opens and loads the TCP programs over the tracer's target set, ring buffer
+ * and loss counters; nothing is attached yet. The tracer must outlive it.
+ */
+int memhound_tcp_open(struct memhound_tracer *tracer, struct memhound_tcp **out);
+/* Attaches every TCP tracepoint; on failure memhound_tcp_failed_program names it. */
+int memhound_tcp_attach(struct memhound_tcp *tcp);
+const char *memhound_tcp_failed_program(const struct memhound_tcp *tcp);
+/*
+ * Finds the owners of the TCP sockets open now (iterator over every task's
+ * files); call after attaching. Returns how many sockets it recorded.
+ */
+int memhound_tcp_seed(struct memhound_tcp *tcp);
+/* Retransmits counted for a target; zeros when it had none. */
+int memhound_tcp_read_counts(struct memhound_tcp *tcp, uint32_t tgid,
+			     struct memhound_tcp_counts *out);
+/* Forgets a target's counters (when it leaves the traced set). */
+void memhound_tcp_remove_target(struct memhound_tcp *tcp, uint32_t tgid);
+/* Retransmits in network namespace `netns` (inode) whose owner was unknown. */
+int memhound_tcp_read_unattributed(struct memhound_tcp *tcp, uint32_t netns,
+				   struct memhound_tcp_counts *out);
+/* Retransmits of targets that could not be counted (counter table full). */
+uint64_t memhound_tcp_lost(const struct memhound_tcp *tcp);
+/* Frees everything; accepts NULL. */
+void memhound_tcp_destroy(struct memhound_tcp *tcp);
 
 /* The last messages libbpf logged (for diagnostics on request). */
 const char *memhound_libbpf_log(void);
@@ -84,6 +128,8 @@ struct memhound_elf_segment {
 /* Opens an ELF file for symbol lookup (the fd is duplicated; the caller keeps its own). */
 int memhound_elf_open(int fd, const char *name, struct memhound_elf **out);
 void memhound_elf_close(struct memhound_elf *elf);
+/* 1 when the file has a section of that name, else 0. */
+int memhound_elf_has_section(const struct memhound_elf *elf, const char *name);
 /* ET_EXEC = 2, ET_DYN = 3. */
 int memhound_elf_type(const struct memhound_elf *elf);
 /* Copies up to capacity PT_LOAD segments; returns how many the file has. */
@@ -106,6 +152,25 @@ int memhound_elf_lookup(struct memhound_elf *elf, uint64_t vaddr, struct memhoun
  * for that address, -ENOTSUP when the rule is an expression.
  */
 int memhound_elf_cfa(struct memhound_elf *elf, uint64_t vaddr, int *reg, int64_t *offset);
+
+/* ---- unwinding copied stacks (elfutils libdwfl) ----------------------- */
+
+struct memhound_unwinder;
+
+/*
+ * A session for one process: modules from `maps_text` (a /proc/PID/maps
+ * snapshot), each opened at once as `root` + path (e.g. "/proc/42/root").
+ */
+int memhound_unwinder_open(const char *maps_text, const char *root, int32_t pid,
+			   struct memhound_unwinder **out);
+void memhound_unwinder_close(struct memhound_unwinder *unwinder);
+/*
+ * Unwinds from `regs` (MH_UNWIND_REGS, DWARF order) over `size` bytes of stack
+ * copied from regs[7]. Writes program counters, leaf first (callers' are return
+ * addresses); returns how many.
+ */
+int memhound_unwind(struct memhound_unwinder *unwinder, int32_t tid, const uint64_t *regs,
+		    const uint8_t *stack, size_t size, uint64_t *pcs, uint32_t capacity);
 
 /* ---- processes -------------------------------------------------------- */
 

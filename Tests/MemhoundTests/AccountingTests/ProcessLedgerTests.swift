@@ -144,6 +144,39 @@ final class ProcessLedgerTests: XCTestCase {
         XCTAssertEqual(l.resident.total(), mib)
     }
 
+    func testIncompleteStacksChargeTheRegionCreator() {
+        var l = ProcessLedger(tgid: 1)
+        l.apply(mmapAnon(base, 4 * mib))                       // created by `mapper`
+        l.apply(run(base, base + 2 * mib, grower), chargeRegionCreator: true)
+        l.apply(run(base + 8 * mib, base + 9 * mib, grower), chargeRegionCreator: true)  // outside any mapping
+        XCTAssertEqual(l.transferred[grower], -Int64(2 * mib))
+        XCTAssertEqual(l.transferred[mapper], Int64(2 * mib))
+        l.apply(call(.munmap, [base, 4 * mib]))
+        XCTAssertEqual(l.released[mapper], 2 * mib, "the creator now owns and releases those pages")
+        XCTAssertNil(l.released[grower])
+    }
+
+    func testSharedHeapsKeepTheFaultingStack() {
+        var l = ProcessLedger(tgid: 1)
+        let heap: UInt64 = 0x5555_0000_0000
+        l.apply(call(.brk, [0], result: Int64(heap)))
+        l.apply(call(.brk, [heap + 8 * mib], result: Int64(heap + 8 * mib)))
+        l.apply(run(heap, heap + mib, grower), chargeRegionCreator: true)
+        l.apply(call(.mmap, [0, 64 * mib, 0, 0x22, UInt64(bitPattern: -1), 0], result: Int64(base)))
+        l.apply(call(.mprotect, [base, 2 * mib, 3]))
+        l.apply(run(base, base + mib, grower, first: 200, last: 210), chargeRegionCreator: true)
+        XCTAssertTrue(l.transferred.isEmpty, "brk heaps and PROT_NONE reservations are shared: \(l.transferred)")
+        XCTAssertEqual(l.resident.total { $0 == grower }, 2 * mib)
+    }
+
+    func testCompleteStacksKeepTheirGrowth() {
+        var l = ProcessLedger(tgid: 1)
+        l.apply(mmapAnon(base, 4 * mib))
+        l.apply(run(base, base + 2 * mib, grower))
+        XCTAssertTrue(l.transferred.isEmpty)
+        XCTAssertEqual(l.resident.entries.first?.value, grower)
+    }
+
     func testExecStartsAFreshAddressSpace() {
         var a = Accounting()
         a.apply(.run(run(base, base + mib, grower)))

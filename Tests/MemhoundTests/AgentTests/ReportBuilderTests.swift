@@ -15,6 +15,10 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(ReportBuilder.siteKey([frame("memset", libc)]), ["memset"], "a stack of wrappers only keeps them")
         XCTAssertEqual(ReportBuilder.siteKey([frame(nil)]), ["/bin/app+0x1"])
         XCTAssertEqual(ReportBuilder.siteName([]), "[no stack]")
+        XCTAssertEqual(ReportBuilder.siteKey([frame("__mmap", libc), frame("grow"), frame("main"),
+                                              frame("__libc_start_call_main", libc), frame("__libc_start_main@@GLIBC_2.34", libc),
+                                              frame("_start")]), ["grow", "main"], "start routines are left out")
+        XCTAssertEqual(ReportBuilder.siteKey([frame("worker"), frame("start_thread", libc), frame("clone3", libc)]), ["worker"])
     }
 
     func testStacksOfOneSiteAreMergedAndTheGrowingStackShowsIt() {

@@ -1,0 +1,56 @@
+import MemhoundEvents
+import MemhoundKernel
+import MemhoundOutput
+import MemhoundSymbols
+
+/// Stacks unwound in user space from register and stack copies, given ids of
+/// their own beside the kernel's stack ids so the ledger and reports treat
+/// both alike.
+struct UnwoundStacks {
+    /// Far above any id of the kernel's stack map.
+    static let firstID: Int32 = 1 << 24
+
+    private var ids: [Int32: [[UInt64]: Int32]] = [:]
+    private var stacks: [SiteKey: [UInt64]] = [:]
+    private var next = firstID
+
+    mutating func id(tgid: Int32, pcs: [UInt64]) -> Int32 {
+        if let known = ids[tgid]?[pcs] { return known }
+        let id = next
+        next += 1
+        ids[tgid, default: [:]][pcs] = id
+        stacks[SiteKey(tgid: tgid, stackID: id)] = pcs
+        return id
+    }
+
+    func stack(_ key: SiteKey) -> [UInt64]? {
+        key.stackID >= Self.firstID ? stacks[key] : nil
+    }
+}
+
+extension Session {
+    /// A region-creating syscall whose registers and stack were copied at entry
+    /// gets the CFI-unwound stack instead of the frame-pointer one.
+    func withUnwoundStack(_ e: SyscallEvent) -> SyscallEvent {
+        guard let snapshot = pendingSnapshots.removeValue(forKey: e.tid), snapshot.enterTime == e.enterTime else {
+            return e
+        }
+        let pcs = symbolizer.unwind(pid: e.tgid, tid: e.tid, registers: snapshot.registers, stack: snapshot.stack)
+        guard pcs.count > 1 else { return e }
+        var unwoundEvent = e
+        unwoundEvent.stackID = unwound.id(tgid: e.tgid, pcs: pcs)
+        return unwoundEvent
+    }
+
+    /// Go programs keep frame pointers and have no CFI to unwind with: no copies for them.
+    func configureSnapshots(pid: Int32) {
+        if symbolizer.isGoProgram(pid: pid) == true { tracer.setSnapshotStacks(pid: pid, false) }
+    }
+}
+
+extension Frame {
+    init(_ f: SymbolizedFrame) {
+        self.init(address: EventLines.hex(f.address), function: f.function, module: f.module,
+                  offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)
+    }
+}

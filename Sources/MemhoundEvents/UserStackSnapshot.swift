@@ -1,0 +1,49 @@
+import CMemhound
+
+/// Registers and a copy of the user stack taken at the entry of a
+/// region-creating syscall, for unwinding code without frame pointers.
+/// The syscall record of the same thread with the same `enterTime` follows.
+public struct UserStackSnapshot: Sendable, Equatable {
+    public var tgid: Int32
+    public var tid: Int32
+    public var enterTime: UInt64
+    /// DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip.
+    public var registers: [UInt64]
+    /// Bytes from registers[7] (the stack pointer) up.
+    public var stack: [UInt8]
+
+    public init(tgid: Int32, tid: Int32, enterTime: UInt64, registers: [UInt64], stack: [UInt8]) {
+        self.tgid = tgid
+        self.tid = tid
+        self.enterTime = enterTime
+        self.registers = registers
+        self.stack = stack
+    }
+
+    public var stackPointer: UInt64 { registers.count > 7 ? registers[7] : 0 }
+}
+
+extension RecordDecoder {
+    /// Swift does not import the 8 KiB array: the data starts right after `_pad`.
+    static let stackDataOffset = MemoryLayout<memhound_stack_record>.offset(of: \._pad)! + 4
+
+    /// The record is variable-sized: its fixed part, then `size` bytes of stack.
+    static func userStack(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> UserStackSnapshot {
+        let kind = UInt32(MH_RECORD_USER_STACK.rawValue)
+        guard bytes.count >= stackDataOffset, let base = bytes.baseAddress else {
+            throw .truncated(kind: kind, size: bytes.count)
+        }
+        let header = base.loadUnaligned(as: memhound_record_header.self)
+        let enter = base.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        let registers = (0..<Int(MH_UNWIND_REGS)).map {
+            base.loadUnaligned(fromByteOffset: 32 + $0 * 8, as: UInt64.self)
+        }
+        let size = Int(base.loadUnaligned(fromByteOffset: 32 + Int(MH_UNWIND_REGS) * 8, as: UInt32.self))
+        guard size <= Int(MH_STACK_SNAPSHOT_MAX), bytes.count >= stackDataOffset + size else {
+            throw .truncated(kind: kind, size: bytes.count)
+        }
+        return UserStackSnapshot(
+            tgid: Int32(bitPattern: header.tgid), tid: Int32(bitPattern: header.tid), enterTime: enter,
+            registers: registers, stack: Array(bytes[stackDataOffset..<stackDataOffset + size]))
+    }
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * TCP retransmits charged to the process that owns the socket.
+ *
+ * tcp:tcp_retransmit_skb mostly runs from the retransmit timer or softirq, so
+ * `current` is swapper, ksoftirqd or whatever process was interrupted. The
+ * owner is instead looked up in `owners` (socket -> process), which is written
+ * only where the kernel runs in the owner's own context: connect() and
+ * listen() (their state changes), accept() returning, send and receive calls;
+ * sockets that existed before tracing are found by an iterator over every
+ * task's files. Other state changes are never trusted: the peer's softirq can
+ * run them on any task (on loopback the server's handshake ran in the client).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tcp.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* ---- the owner map: process context only ------------------------------ */
+
+static __always_inline void own(const void *sk)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid(), key = (__u64)sk;
+	struct sock_owner *o, fresh = {};
+
+	/* Kernel threads drive sockets on behalf of others (nbd, sunrpc): not owners. */
+	if (task->flags & PF_KTHREAD)
+		return;
+	o = bpf_map_lookup_elem(&owners, &key);
+	if (o && o->tid == (__u32)id && o->tgid == id >> 32)
+		return;
+	fresh.tgid = id >> 32;
+	fresh.tid = (__u32)id;
+	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+	bpf_map_update_elem(&owners, &key, &fresh, BPF_ANY);
+}
+
+/* connect() sets SYN_SENT and listen() sets LISTEN in the caller's context. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->protocol != IPPROTO_TCP)
+		return 0;
+	if (ctx->newstate == TCP_SYN_SENT || ctx->newstate == TCP_LISTEN)
+		own(ctx->skaddr);
+	return 0;
+}
+
+/* Any send or receive: covers inherited and passed sockets too. */
+static __always_inline int on_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	if (is_tcp(ctx->family, ctx->protocol))
+		own(ctx->sk);
+	return 0;
+}
+
+SEC("tracepoint/sock/sock_send_length")
+int on_send_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return on_length(ctx);
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int on_recv_length(struct trace_event_raw_sock_msg_length *ctx)
+{
+	return on_length(ctx);
+}
+
+/* Layout of the syscalls:sys_exit_* records. */
+struct syscall_exit_args {
+	__u64 common;
+	__s32 nr;
+	__u32 _pad;
+	__s64 ret;
+};
+
+/* accept() returned a new fd: its socket was created in softirq, owned from here. */
+static __always_inline int accepted(struct syscall_exit_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds, *file = NULL;
+	struct fdtable *fdt;
+	struct sock *sk;
+	__s64 fd = ctx->ret;
+
+	if (fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return 0;
+	sk = file_tcp_sock(file);
+	if (sk)
+		own(sk);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int on_exit_accept(struct syscall_exit_args *ctx)
+{
+	return accepted(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int on_exit_accept4(struct syscall_exit_args *ctx)
+{
+	return accepted(ctx);
+}
+
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int on_destroy_sock(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	__u64 key = (__u64)ctx->skaddr;
+
+	bpf_map_delete_elem(&owners, &key);
+	return 0;
+}
+
+/* Sockets open before tracing began; the first task seen with one owns it. */
+SEC("iter/task_file")
+int seed_owners(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct sock_owner fresh = {};
+	struct sock *sk;
+	__u64 key;
+
+	if (!task || !ctx->file || (task->flags & PF_KTHREAD))
+		return 0;
+	sk = file_tcp_sock(ctx->file);
+	if (!sk)
+		return 0;
+	key = (__u64)sk;
+	fresh.tgid = task->tgid;
+	fresh.tid = task->pid;
+	bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), task->comm);
+	/* An owner a tracepoint has seen since attaching is more recent: keep it. */
+	if (bpf_map_update_elem(&owners, &key, &fresh, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&seeded_sockets, 1);
+	return 0;
+}
+
+/* ---- retransmits --------------------------------------------------------- */
+
+/*
+ * The owner of `sk` when it is a target, after counting the retransmit for it;
+ * NULL otherwise. An unknown owner is counted per network namespace, never
+ * guessed.
+ */
+static __always_inline struct sock_owner *charge(const void *sk, __u32 event, bool failed)
+{
+	__u64 key = (__u64)sk;
+	struct memhound_target *t;
+	struct sock_owner *o;
+
+	o = bpf_map_lookup_elem(&owners, &key);
+	if (!o) {
+		count_in(&tcp_unattributed, sock_netns(sk), event, failed);
+		return NULL;
+	}
+	t = bpf_map_lookup_elem(&targets, &o->tgid);
+	if (!t || t->state == MH_TARGET_PENDING_EXEC)
+		return NULL;
+	if (count_in(&tcp_counts, o->tgid, event, failed))
+		__sync_fetch_and_add(&lost_counts, 1);
+	return o;
+}
+
+static __always_inline struct memhound_tcp_record *reserve(const struct sock_owner *o,
+							   const void *sk, __u32 event)
+{
+	struct memhound_tcp_record *r;
+
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		return NULL;
+	}
+	r->hdr.kind = MH_RECORD_TCP;
+	r->hdr.tgid = o->tgid;
+	r->hdr.tid = o->tid;
+	r->hdr._pad = 0;
+	r->hdr.time_ns = bpf_ktime_get_ns();
+	r->event = event;
+	r->err = 0;
+	r->_pad = 0;
+	r->on_cpu_tgid = bpf_get_current_pid_tgid() >> 32;
+	r->netns = sock_netns(sk);
+	__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
+	__builtin_memset(r->saddr, 0, sizeof(r->saddr));
+	__builtin_memset(r->daddr, 0, sizeof(r->daddr));
+	return r;
+}
+
+/*
+ * Both tracepoints store v4 and v6 addresses; copy the socket family's pair.
+ * Through a helper: the verifier refuses loads from a computed record address,
+ * which is what clang makes of byte-wise copies out of the tracepoint record.
+ */
+#define COPY_ADDRESSES(r, ctx)                                                     \
+	do {                                                                        \
+		(r)->family = (ctx)->family;                                        \
+		(r)->sport = (ctx)->sport;                                          \
+		(r)->dport = (ctx)->dport;                                          \
+		if ((ctx)->family == AF_INET6) {                                    \
+			bpf_probe_read_kernel((r)->saddr, 16, (ctx)->saddr_v6);     \
+			bpf_probe_read_kernel((r)->daddr, 16, (ctx)->daddr_v6);     \
+		} else {                                                            \
+			bpf_probe_read_kernel((r)->saddr, 4, (ctx)->saddr);         \
+			bpf_probe_read_kernel((r)->daddr, 4, (ctx)->daddr);         \
+		}                                                                   \
+	} while (0)
+
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int on_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
+{
+	const void *sk = ctx->skaddr;
+	struct memhound_tcp_record *r;
+	struct sock_owner *o;
+	int err = ctx->err;
+
+	o = charge(sk, MH_TCP_RETRANSMIT, err != 0);
+	if (!o)
+		return 0;
+	r = reserve(o, sk, MH_TCP_RETRANSMIT);
+	if (!r)
+		return 0;
+	r->err = err;
+	r->state = ctx->state;
+	COPY_ADDRESSES(r, ctx);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/* skaddr is the listener: a SYN-ACK belongs to whoever listens. */
+SEC("tracepoint/tcp/tcp_retransmit_synack")
+int on_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
+{
+	struct request_sock *req = (void *)ctx->req;
+	const void *sk = ctx->skaddr;
+	struct memhound_tcp_record *r;
+	struct sock_owner *o;
+
+	o = charge(sk, MH_TCP_SYNACK, false);
+	if (!o)
+		return 0;
+	r = reserve(o, sk, MH_TCP_SYNACK);
+	if (!r)
+		return 0;
+	r->state = BPF_CORE_READ(req, __req_common.skc_state);
+	COPY_ADDRESSES(r, ctx);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
