@@ -44,9 +44,10 @@ struct syscall_exit_args {
 
 /* Pages [start, end) became resident under `stack`: extend the open run or start one. */
 static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
-				       const struct memhound_site_key *site, __u64 leaf, __u64 now)
+				       const struct memhound_site_key *site, __u64 leaf, __u32 flags,
+				       __u64 now)
 {
-	if (ts->run_end == start && ts->run_stack == site->stack_id &&
+	if (ts->run_end == start && ts->run_stack == site->stack_id && ts->run_flags == flags &&
 	    end - ts->run_start <= MAX_RUN_BYTES) {
 		ts->run_end = end;
 		ts->run_last_ns = now;
@@ -60,6 +61,7 @@ static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u
 	ts->run_last_ns = now;
 	ts->run_stack = site->stack_id;
 	ts->run_leaf = leaf;
+	ts->run_flags = flags;
 	ts->run_faults = 1;
 }
 
@@ -68,12 +70,13 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	struct memhound_site_key key = { .tgid = tgid };
 	struct memhound_site_growth *g, fresh = { .bytes = bytes, .increments = 1 };
 	struct thread_state *ts;
-	__u64 start, leaf;
+	__u64 start, leaf, sp = user_stack_pointer();
+	__u32 flags;
 
 	key.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (key.stack_id < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
-	leaf = leaf_return_address();
+	leaf = leaf_return_address(sp);
 	fresh.leaf_return = leaf;
 
 	g = bpf_map_lookup_elem(&sites, &key);
@@ -105,7 +108,8 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	else
 		start = ts->fault_addr & ~(bytes - 1);
 	ts->fault_addr = 0;
-	add_to_run(ts, start, start + bytes, &key, leaf, bpf_ktime_get_ns());
+	flags = start + MH_STACK_TOUCH_RANGE > sp && start < sp + MH_STACK_TOUCH_RANGE ? MH_RUN_STACK : 0;
+	add_to_run(ts, start, start + bytes, &key, leaf, flags, bpf_ktime_get_ns());
 }
 
 static __always_inline void record_release(struct memhound_target *t, __u64 bytes)
@@ -315,7 +319,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	ts->syscall_stack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (ts->syscall_stack < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
-	ts->syscall_leaf = leaf_return_address();
+	ts->syscall_leaf = leaf_return_address(user_stack_pointer());
 	if ((t->flags & MH_TARGET_SNAPSHOT_STACKS) && creates_region(which, ctx))
 		emit_stack_snapshot(ts->enter_ns);
 	return 0;

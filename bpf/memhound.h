@@ -118,7 +118,17 @@ struct memhound_run_record {
 	__s32 stack_id;
 	__u32 faults;
 	__u64 leaf_return;
+	__u32 flags;        /* enum memhound_run_flags */
+	__u32 _pad;
 };
+
+enum memhound_run_flags {
+	/* The pages lie next to the thread's stack pointer: a stack grew into them. */
+	MH_RUN_STACK = 1,
+};
+
+/* How far from the stack pointer a fault still counts as stack growth. */
+#define MH_STACK_TOUCH_RANGE (64 * 1024)
 
 /*
  * Registers and the live part of the user stack at the entry of a syscall
@@ -177,7 +187,7 @@ struct memhound_site_growth {
 
 _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
 _Static_assert(sizeof(struct memhound_syscall_record) == 120, "syscall record layout");
-_Static_assert(sizeof(struct memhound_run_record) == 64, "run record layout");
+_Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
 _Static_assert(sizeof(struct memhound_target) == 48, "target layout");
 _Static_assert(sizeof(struct memhound_stack_record) == 176 + MH_STACK_SNAPSHOT_MAX, "stack record layout");

@@ -85,6 +85,8 @@ struct thread_state {
 	__s32 run_stack;
 	__u32 run_faults;
 	__u64 run_leaf;
+	__u32 run_flags;
+	__u32 _pad;
 };
 
 struct {
@@ -147,11 +149,17 @@ static __always_inline __u64 wakeup_flags(void)
 	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* The word at the user stack pointer (see memhound_site_key); 0 if unreadable. */
-static __always_inline __u64 leaf_return_address(void)
+static __always_inline __u64 user_stack_pointer(void)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	__u64 sp = BPF_CORE_READ(regs, sp), word = 0;
+
+	return BPF_CORE_READ(regs, sp);
+}
+
+/* The word at the user stack pointer (see memhound_site_growth); 0 if unreadable. */
+static __always_inline __u64 leaf_return_address(__u64 sp)
+{
+	__u64 word = 0;
 
 	if (bpf_probe_read_user(&word, sizeof(word), (void *)sp))
 		return 0;
@@ -177,6 +185,8 @@ static __always_inline void flush_run(struct thread_state *ts)
 		r->stack_id = ts->run_stack;
 		r->faults = ts->run_faults;
 		r->leaf_return = ts->run_leaf;
+		r->flags = ts->run_flags;
+		r->_pad = 0;
 		bpf_ringbuf_submit(r, wakeup_flags());
 	}
 	ts->run_end = 0;

@@ -10,12 +10,24 @@ public struct Accounting: Sendable {
         if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid) }
     }
 
-    /// `incompleteStack` says whether a run's stack was cut short (see ProcessLedger.apply).
-    public mutating func apply(_ record: Record, incompleteStack: (ResidentRun) -> Bool = { _ in false }) {
+    /// How a run is charged: whether its stack was cut short (see ProcessLedger.apply)
+    /// and what kind of memory its pages are.
+    public struct RunCharge {
+        public var incompleteStack: Bool
+        public var category: MemoryCategory
+
+        public init(incompleteStack: Bool = false, category: MemoryCategory = .other) {
+            self.incompleteStack = incompleteStack
+            self.category = category
+        }
+    }
+
+    public mutating func apply(_ record: Record, charge: (ResidentRun) -> RunCharge = { _ in RunCharge() }) {
         switch record {
         case let .run(run):
+            let c = charge(run)
             processes[run.tgid, default: ProcessLedger(tgid: run.tgid)]
-                .apply(run, chargeRegionCreator: incompleteStack(run))
+                .apply(run, chargeRegionCreator: c.incompleteStack, category: c.category)
         case let .syscall(call):
             processes[call.tgid, default: ProcessLedger(tgid: call.tgid)].apply(call)
         case let .process(event):

@@ -9,12 +9,15 @@ public struct MappingOwner: Equatable, Sendable {
     /// usable later, as malloc arenas and Go arenas are): its creator did not
     /// ask for what grows in it.
     public var sharedHeap: Bool
+    /// Mapped as a thread stack (MAP_STACK or MAP_GROWSDOWN).
+    public var threadStack: Bool
 
-    public init(stackID: Int32, created: UInt64, prot: UInt32, sharedHeap: Bool = false) {
+    public init(stackID: Int32, created: UInt64, prot: UInt32, sharedHeap: Bool = false, threadStack: Bool = false) {
         self.stackID = stackID
         self.created = created
         self.prot = prot
         self.sharedHeap = sharedHeap
+        self.threadStack = threadStack
     }
 }
 
@@ -23,8 +26,8 @@ public struct MappingOwner: Equatable, Sendable {
 /// mapping, and how much of each stack's growth was released again.
 public struct ProcessLedger: Sendable {
     public let tgid: Int32
-    /// Resident page ranges -> the stack whose fault made them resident.
-    public private(set) var resident = IntervalMap<Int32>()
+    /// Resident page ranges -> the stack whose fault made them resident, and their kind.
+    public private(set) var resident = IntervalMap<ResidentOwner>()
     /// Live private anonymous mappings (and brk heap) -> their creator.
     public private(set) var mappings = IntervalMap<MappingOwner>()
     /// Bytes of each stack's growth that were released again.
@@ -49,14 +52,16 @@ public struct ProcessLedger: Sendable {
     /// stack is incomplete: code without frame pointers), pages inside a private
     /// anonymous mapping are charged to the (CFI-unwound) stack that created it
     /// instead; pages in shared heaps (brk, reservations) stay with the stack.
-    public mutating func apply(_ run: ResidentRun, chargeRegionCreator: Bool = false) {
+    public mutating func apply(_ run: ResidentRun, chargeRegionCreator: Bool = false,
+                               category: MemoryCategory = .other) {
         guard !exited, run.start < run.end else { return }
         for piece in owners(of: run, chargeRegionCreator: chargeRegionCreator) {
             if piece.owner != run.stackID {
                 transferred[run.stackID, default: 0] -= Int64(piece.end - piece.start)
                 transferred[piece.owner, default: 0] += Int64(piece.end - piece.start)
             }
-            record(piece.start, piece.end, owner: piece.owner, since: run.firstTime)
+            record(piece.start, piece.end, owner: ResidentOwner(stackID: piece.owner, category: category),
+                   since: run.firstTime)
         }
     }
 
@@ -73,7 +78,7 @@ public struct ProcessLedger: Sendable {
         return pieces
     }
 
-    private mutating func record(_ start: UInt64, _ end: UInt64, owner: Int32, since firstTime: UInt64) {
+    private mutating func record(_ start: UInt64, _ end: UInt64, owner: ResidentOwner, since firstTime: UInt64) {
         // A run is flushed lazily: pages of it may have been released by another
         // thread before it reached us. Those pages are gone; charge them as released.
         var pending = [(start, end)]
@@ -81,13 +86,13 @@ public struct ProcessLedger: Sendable {
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
-                released[owner, default: 0] += hi - lo
+                released[owner.stackID, default: 0] += hi - lo
                 return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
             }
         }
         for (lo, hi) in pending {
             for old in resident.assign(lo, hi, owner) {
-                released[old.value, default: 0] += old.length
+                released[old.value.stackID, default: 0] += old.length
                 reclaimedUnseen += old.length
             }
         }
@@ -104,7 +109,8 @@ public struct ProcessLedger: Sendable {
             if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0 {
                 let prot = UInt32(truncatingIfNeeded: a[2])
                 mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: prot,
-                                                         sharedHeap: prot == 0))
+                                                         sharedHeap: prot == 0,
+                                                         threadStack: a[3] & Mman.stackFlags != 0))
             } else {
                 mappings.remove(start, end)
             }
@@ -139,7 +145,7 @@ public struct ProcessLedger: Sendable {
     private mutating func release(_ start: UInt64, _ end: UInt64, at time: UInt64, measured: Int64) {
         var owned: UInt64 = 0
         for piece in resident.remove(start, end) {
-            released[piece.value, default: 0] += piece.length
+            released[piece.value.stackID, default: 0] += piece.length
             owned += piece.length
         }
         if measured < 0, UInt64(-measured) > owned { unownedRelease += UInt64(-measured) - owned }
@@ -182,6 +188,8 @@ public struct ProcessLedger: Sendable {
 enum Mman {
     static let shared: UInt64 = 0x01
     static let anonymous: UInt64 = 0x20
+    /// MAP_GROWSDOWN | MAP_STACK.
+    static let stackFlags: UInt64 = 0x100 | 0x20000
     static let protReadWrite: UInt32 = 0x3
     /// MADV_DONTNEED, MADV_REMOVE, MADV_DONTNEED_LOCKED drop pages at once.
     /// MADV_FREE does not lower RssAnon until reclaim, so it releases nothing here.

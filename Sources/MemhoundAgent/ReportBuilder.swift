@@ -14,8 +14,13 @@ public struct ReportBuilder {
         var mappedBytes: UInt64 = 0
         var mappedCount = 0
         var oldestMapping: UInt64?
+        /// Resident bytes it owns, by kind of memory.
+        var byCategory: [MemoryCategory: UInt64] = [:]
 
         var net: UInt64 { grown > released ? grown - released : 0 }
+
+        /// The kind most of its resident bytes are, or nil when none are located.
+        var category: MemoryCategory? { byCategory.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key }
 
         mutating func add(_ o: SiteTotals) {
             grown += o.grown
@@ -24,6 +29,7 @@ public struct ReportBuilder {
             mappedBytes += o.mappedBytes
             mappedCount += o.mappedCount
             oldestMapping = [oldestMapping, o.oldestMapping].compactMap { $0 }.min()
+            byCategory.merge(o.byCategory, uniquingKeysWith: +)
         }
     }
 
@@ -92,6 +98,9 @@ public struct ReportBuilder {
         for (stack, bytes) in ledger.released {
             totals[stack, default: SiteTotals()].released = bytes
         }
+        for piece in ledger.resident.entries {
+            totals[piece.value.stackID, default: SiteTotals()].byCategory[piece.value.category, default: 0] += piece.length
+        }
         for (stack, delta) in ledger.transferred {
             let t = totals[stack, default: SiteTotals()]
             totals[stack, default: SiteTotals()].grown = UInt64(max(0, Int64(t.grown) + delta))
@@ -116,13 +125,26 @@ public struct ReportBuilder {
             .sorted { a, b in
                 (a.totals.net, a.totals.mappedBytes, a.totals.grown) > (b.totals.net, b.totals.mappedBytes, b.totals.grown)
             }
-        let sites = ranked.prefix(top).map { site in
+        var categories = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, UInt64(0)) })
+        var siteCategory: [Int: MemoryCategory] = [:]
+        for (index, site) in ranked.enumerated() {
+            // Located bytes count by where they lie; the rest by what the site's code is.
+            let kind = site.totals.category ?? fallbackCategory(site.frames, isGo: p.isGo ?? false)
+            siteCategory[index] = kind
+            var located: UInt64 = 0
+            for (c, bytes) in site.totals.byCategory {
+                categories[c.rawValue, default: 0] += bytes
+                located += bytes
+            }
+            if site.totals.net > located { categories[kind.rawValue, default: 0] += site.totals.net - located }
+        }
+        let sites = ranked.prefix(top).enumerated().map { index, site in
             let t = site.totals
             return SiteEntry(
                 bytes: t.net, grown: t.grown, released: t.released, faults: t.faults,
                 mapped: MappedBytes(bytes: t.mappedBytes, count: t.mappedCount,
                                     oldestAgeS: t.oldestMapping.map { Double(nowNs &- $0) / 1e9 }),
-                frames: site.frames)
+                frames: site.frames, category: (siteCategory[index] ?? .other).rawValue)
         }
         let c = p.counters
         return ReportLine(
@@ -132,6 +154,11 @@ public struct ReportBuilder {
             unattributed: Unattributed(
                 foreignGrowth: c.foreign_growth, foreignRelease: c.foreign_release,
                 unscopedRelease: c.unscoped_release, preexistingRelease: unownedRelease),
-            sites: Array(sites), otherSites: max(0, ranked.count - top), lost: lost)
+            sites: Array(sites), otherSites: max(0, ranked.count - top), lost: lost,
+            categories: categories)
+    }
+
+    private func fallbackCategory(_ frames: [Frame], isGo: Bool) -> MemoryCategory {
+        CategoryRules.category(stackTouch: false, isGo: isGo, faulting: frames.compactMap(\.function), region: nil)
     }
 }

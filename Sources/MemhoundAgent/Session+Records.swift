@@ -1,5 +1,6 @@
 import CMemhound
 import Glibc
+import MemhoundAccounting
 import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
@@ -9,12 +10,10 @@ extension Session {
     func handle(_ incoming: Record) throws {
         var record = incoming
         if case let .syscall(e) = incoming { record = .syscall(withUnwoundStack(e)) }
-        accounting.apply(record) { run in
-            let key = SiteKey(tgid: run.tgid, stackID: run.stackID)
-            rememberLeaf(key, run.leafReturn)
-            _ = frames(key)  // resolves the stack and learns whether it is complete
-            return stackComplete[key] == false
-        }
+        // Decided before applying: the rules read the ledger that apply changes.
+        var runCharge = Accounting.RunCharge()
+        if case let .run(run) = record { runCharge = charge(for: run) }
+        accounting.apply(record) { _ in runCharge }
         switch record {
         case let .userStack(snapshot):
             pendingSnapshots[snapshot.tid] = snapshot
@@ -51,6 +50,8 @@ extension Session {
             processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
             staleMaps.insert(p.tgid)
             symbolizer.observe(pid: p.tgid)
+            let parentIsGo = processes[p.parentTgid]?.isGo
+            processes[p.tgid]?.isGo = parentIsGo
             try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
         case .exec:
             processes[p.tgid]?.comm = p.comm

@@ -32,7 +32,8 @@ extension Session {
     /// A region-creating syscall whose registers and stack were copied at entry
     /// gets the CFI-unwound stack instead of the frame-pointer one.
     func withUnwoundStack(_ e: SyscallEvent) -> SyscallEvent {
-        guard let snapshot = pendingSnapshots.removeValue(forKey: e.tid), snapshot.enterTime == e.enterTime else {
+        guard let snapshot = pendingSnapshots.removeValue(forKey: e.tid), snapshot.enterTime == e.enterTime,
+              processes[e.tgid]?.isGo != true else {
             return e
         }
         let pcs = symbolizer.unwind(pid: e.tgid, tid: e.tid, registers: snapshot.registers, stack: snapshot.stack)
@@ -44,7 +45,9 @@ extension Session {
 
     /// Go programs keep frame pointers and have no CFI to unwind with: no copies for them.
     func configureSnapshots(pid: Int32) {
-        if symbolizer.isGoProgram(pid: pid) == true { tracer.setSnapshotStacks(pid: pid, false) }
+        let isGo = symbolizer.isGoProgram(pid: pid)
+        processes[pid]?.isGo = isGo
+        if isGo == true { tracer.setSnapshotStacks(pid: pid, false) }
     }
 }
 

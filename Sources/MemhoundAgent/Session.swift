@@ -95,8 +95,9 @@ public final class Session {
     private func attach(_ pid: Int32) throws(AgentError) {
         try Self.validate(pid: pid, proc: proc)
         let status: ProcessStatus
+        let isGo = symbolizer.isGoProgram(pid: pid)
         do {
-            try tracer.addTarget(pid: pid, snapshotStacks: symbolizer.isGoProgram(pid: pid) != true)
+            try tracer.addTarget(pid: pid, snapshotStacks: isGo != true)
             status = try proc.status(pid: pid)
             guard status.hasMemory else { throw ProcError.noSuchProcess(pid) }
         } catch {
@@ -107,18 +108,20 @@ public final class Session {
         startNs = MonotonicClock.nowNs()
         accounting.track(pid)
         processes[pid] = TracedProcess(pid: pid, comm: proc.comm(pid: pid), baseline: MemoryBytes(status))
+        processes[pid]?.isGo = isGo
         symbolizer.observe(pid: pid)
     }
 
     private func launch(_ arguments: [String]) throws(AgentError) {
+        let commandIsGo = Self.executablePath(arguments[0]).flatMap(Symbolizer.isGoExecutable(path:))
         var spawned = memhound_child()
         let err = withCStringArray(arguments) { memhound_child_spawn($0, STDERR_FILENO, &spawned) }
         guard err == 0 else {
             throw AgentError(.bpfFailed, "starting \(arguments[0]) failed: \(String(cString: strerror(-err)))")
         }
         do {
-            // Until its exec shows a Go program, assume code without frame pointers.
-            try tracer.addTarget(pid: spawned.pid, pendingExec: true, snapshotStacks: true)
+            // Go programs keep frame pointers: no stack copies for them.
+            try tracer.addTarget(pid: spawned.pid, pendingExec: true, snapshotStacks: commandIsGo != true)
         } catch {
             memhound_child_abandon(&spawned)
             throw AgentError(.bpfFailed, error.description)
@@ -136,6 +139,7 @@ public final class Session {
         accounting.track(mainPid)
         // A new program starts with an empty address space: growth counts from zero.
         processes[mainPid] = TracedProcess(pid: mainPid, comm: nil, baseline: .zero)
+        processes[mainPid]?.isGo = commandIsGo
         staleMaps.insert(mainPid)
     }
 
@@ -217,6 +221,15 @@ public final class Session {
             if attempt == 50 { kill(child.pid, SIGKILL) }
             usleep(100_000)
         }
+    }
+}
+
+extension Session {
+    /// Where execvp would find `command`.
+    static func executablePath(_ command: String) -> String? {
+        if command.contains("/") { return command }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(command)" }.first { access($0, X_OK) == 0 }
     }
 }
 

@@ -14,6 +14,8 @@ struct TracedProcess {
     var exitStatus: Int32?
     var anonAtExit: UInt64?
     var finalWritten = false
+    /// A Go program (decides the memory categories); nil until known.
+    var isGo: Bool?
 
     init(pid: Int32, comm: String?, baseline: MemoryBytes) {
         self.pid = pid

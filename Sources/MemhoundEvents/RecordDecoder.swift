@@ -64,7 +64,7 @@ public enum RecordDecoder {
             tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid), start: r.start,
             end: r.end, firstTime: r.first_ns, lastTime: r.hdr.time_ns,
             stackID: r.stack_id, leafReturn: r.leaf_return,
-            faults: r.faults)
+            faults: r.faults, stackTouch: r.flags & UInt32(MH_RUN_STACK.rawValue) != 0)
     }
 
     static func process(_ r: memhound_process_record) throws(DecodeError) -> ProcessEvent {

@@ -68,9 +68,12 @@ public struct ResidentRun: Sendable, Equatable {
     public var stackID: Int32
     public var leafReturn: UInt64
     public var faults: UInt32
+    /// The pages lie next to the thread's stack pointer: a stack grew into them.
+    public var stackTouch: Bool
 
     public init(tgid: Int32, tid: Int32, start: UInt64, end: UInt64, firstTime: UInt64,
-                lastTime: UInt64, stackID: Int32, leafReturn: UInt64 = 0, faults: UInt32) {
+                lastTime: UInt64, stackID: Int32, leafReturn: UInt64 = 0, faults: UInt32,
+                stackTouch: Bool = false) {
         self.tgid = tgid
         self.tid = tid
         self.start = start
@@ -80,6 +83,7 @@ public struct ResidentRun: Sendable, Equatable {
         self.stackID = stackID
         self.leafReturn = leafReturn
         self.faults = faults
+        self.stackTouch = stackTouch
     }
 
     public var bytes: UInt64 { end &- start }

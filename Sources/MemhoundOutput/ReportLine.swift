@@ -49,15 +49,19 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var mapped: MappedBytes
     /// Leaf first.
     public var frames: [Frame]
+    /// The kind of memory most of its bytes are: go_heap, goroutine_stacks,
+    /// go_runtime, off_heap_mmap, malloc_heap, thread_stacks or other.
+    public var category: String
 
     public init(bytes: UInt64, grown: UInt64, released: UInt64, faults: UInt64, mapped: MappedBytes,
-                frames: [Frame]) {
+                frames: [Frame], category: String = "other") {
         self.bytes = bytes
         self.grown = grown
         self.released = released
         self.faults = faults
         self.mapped = mapped
         self.frames = frames
+        self.category = category
     }
 }
 
@@ -107,10 +111,14 @@ public struct ReportLine: Codable, Equatable, Sendable {
     public var lost: LostCounts
     /// TCP retransmits of the process's sockets (see TCPReport).
     public var tcp = TCPReport()
+    /// Attributed bytes by kind of memory (every category present).
+    public var categories: [String: UInt64] = [:]
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
-                unattributed: Unattributed, sites: [SiteEntry], otherSites: Int, lost: LostCounts) {
+                unattributed: Unattributed, sites: [SiteEntry], otherSites: Int, lost: LostCounts,
+                categories: [String: UInt64] = [:]) {
+        self.categories = categories
         self.time = time
         self.final = final
         self.pid = pid
@@ -128,6 +136,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
+        case categories
         case elapsedS = "elapsed_s", otherSites = "other_sites"
     }
 
@@ -149,5 +158,6 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(otherSites, forKey: .otherSites)
         try c.encode(lost, forKey: .lost)
         try c.encode(tcp, forKey: .tcp)
+        try c.encode(categories, forKey: .categories)
     }
 }

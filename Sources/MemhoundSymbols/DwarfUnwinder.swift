@@ -35,7 +35,12 @@ extension Symbolizer {
     /// .eh_frame: its stacks are never unwound from copies). Nil when unreadable.
     public func isGoProgram(pid: Int32) -> Bool? {
         guard let exe = ElfFile(path: proc.path("proc/\(pid)/exe")) else { return nil }
-        return exe.hasSection(".gopclntab") || exe.hasSection(".go.buildinfo")
+        return exe.isGo
+    }
+
+    /// Whether the executable file at `path` is a Go program; nil when unreadable.
+    public static func isGoExecutable(path: String) -> Bool? {
+        ElfFile(path: path)?.isGo
     }
 
     /// The full stack of a syscall from its register and stack copy, unwound

@@ -48,7 +48,12 @@ final class ElfFile {
         case unknown
     }
 
+    /// A Go binary: it always keeps frame pointers, and its CFI (.debug_frame)
+    /// describes frames relative to rsp, which would wrongly cut its stacks.
+    private(set) lazy var isGo: Bool = hasSection(".gopclntab") || hasSection(".go.buildinfo")
+
     func frameRule(virtualAddress: UInt64) -> FrameRule {
+        if isGo { return .unknown }
         var reg: Int32 = 0
         var offset: Int64 = 0
         guard memhound_elf_cfa(handle, virtualAddress, &reg, &offset) == 0 else { return .unknown }

@@ -77,6 +77,12 @@ public final class Symbolizer {
         }
     }
 
+    /// The maps name of the region holding `address` ("[heap]", "[stack]", a path), if mapped.
+    public func mappingName(pid: Int32, address: UInt64) -> String? {
+        guard let m = mapping(pid: pid, address: address), !m.path.isEmpty else { return nil }
+        return m.path
+    }
+
     func refreshIfNeeded(pid: Int32, addresses: [UInt64]) {
         if maps[pid] == nil || addresses.contains(where: { mapping(pid: pid, address: $0) == nil }) {
             observe(pid: pid)

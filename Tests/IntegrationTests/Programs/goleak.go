@@ -50,8 +50,40 @@ func growHeap(total int) {
 	}
 }
 
+// deepStack recurses with a 1 KiB frame until depth reaches 0, then parks: the
+// goroutine's stack has grown (and stays grown) by about depth KiB.
+//
+//go:noinline
+func deepStack(depth int, parked chan struct{}) byte {
+	var frame [1024]byte
+	frame[0] = byte(depth)
+	if depth > 0 {
+		return deepStack(depth-1, parked) + frame[0]
+	}
+	<-parked
+	return frame[0]
+}
+
+// parkGoroutines starts n goroutines whose stacks grow to about kib KiB each and park.
+func parkGoroutines(n, kib int) {
+	parked := make(chan struct{})
+	done := make(chan struct{}, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			done <- struct{}{}
+			deepStack(kib, parked)
+		}()
+	}
+	for i := 0; i < n; i++ {
+		<-done
+	}
+	time.Sleep(200 * time.Millisecond) // let them reach full depth
+}
+
 func main() {
 	mmapMiB := flag.Int("mmap-mib", 32, "MiB grown by growMmap")
+	goroutines := flag.Int("goroutines", 0, "goroutines to park with grown stacks")
+	stackKiB := flag.Int("stack-kib", 512, "KiB each parked goroutine's stack grows to")
 	heapMiB := flag.Int("heap-mib", 32, "MiB grown by growHeap")
 	waitStdin := flag.Bool("wait-stdin", false, "wait for a line on stdin before growing")
 	then := flag.String("then", "exit", "sleep or exit after growing")
@@ -65,6 +97,9 @@ func main() {
 	}
 	growMmap(*mmapMiB * mib)
 	growHeap(*heapMiB * mib)
+	if *goroutines > 0 {
+		parkGoroutines(*goroutines, *stackKiB)
+	}
 	fmt.Println("grown")
 	if *then == "sleep" {
 		for {

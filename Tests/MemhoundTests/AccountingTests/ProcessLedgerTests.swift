@@ -131,7 +131,7 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(run(base, base + mib, other))
         XCTAssertEqual(l.released[grower], mib)
         XCTAssertEqual(l.reclaimedUnseen, mib)
-        XCTAssertEqual(l.resident.entries.first?.value, other)
+        XCTAssertEqual(l.resident.entries.first?.value.stackID, other)
     }
 
     func testFailedCallsAndExitedProcessesChangeNothing() {
@@ -166,7 +166,7 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(call(.mprotect, [base, 2 * mib, 3]))
         l.apply(run(base, base + mib, grower, first: 200, last: 210), chargeRegionCreator: true)
         XCTAssertTrue(l.transferred.isEmpty, "brk heaps and PROT_NONE reservations are shared: \(l.transferred)")
-        XCTAssertEqual(l.resident.total { $0 == grower }, 2 * mib)
+        XCTAssertEqual(l.resident.total { $0.stackID == grower }, 2 * mib)
     }
 
     func testCompleteStacksKeepTheirGrowth() {
@@ -174,7 +174,7 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(mmapAnon(base, 4 * mib))
         l.apply(run(base, base + 2 * mib, grower))
         XCTAssertTrue(l.transferred.isEmpty)
-        XCTAssertEqual(l.resident.entries.first?.value, grower)
+        XCTAssertEqual(l.resident.entries.first?.value.stackID, grower)
     }
 
     func testExecStartsAFreshAddressSpace() {

@@ -1,0 +1,22 @@
+/// Where resident anonymous memory went, in the terms users ask about when RSS
+/// grows but the language heap does not (docs/design.md gives the rules).
+public enum MemoryCategory: String, CaseIterable, Sendable, Codable {
+    case goHeap = "go_heap"
+    case goroutineStacks = "goroutine_stacks"
+    case goRuntime = "go_runtime"
+    case offHeapMmap = "off_heap_mmap"
+    case mallocHeap = "malloc_heap"
+    case threadStacks = "thread_stacks"
+    case other
+}
+
+/// Who made a resident page range resident, and what kind of memory it is.
+public struct ResidentOwner: Equatable, Sendable {
+    public var stackID: Int32
+    public var category: MemoryCategory
+
+    public init(stackID: Int32, category: MemoryCategory = .other) {
+        self.stackID = stackID
+        self.category = category
+    }
+}
