@@ -45,6 +45,7 @@ enum GoModuleData {
     static let candidates = [".noptrdata", ".data", ".data.rel.ro"]
     /// Offset of moduledata.text: pcHeader, six slices, findfunctab, minpc, maxpc.
     static let textField = 22 * 8
+    static let maxScannedBytes: UInt64 = 64 << 20
 
     /// Offset of moduledata.gofunc (runtime/symtab.go); Go 1.20 added covctrs/ecovctrs before it.
     static func gofuncField(_ version: GoPclntabVersion) -> Int? {
@@ -73,7 +74,8 @@ enum GoModuleData {
                                    _ elf: GoElfSections) throws -> UInt64? {
         let names = pclntab &+ UInt64(table.layout.functionNames)
         for name in candidates {
-            guard let section = elf.named(name) else { continue }
+            // moduledata sits in a small data section; don't copy huge ones to look.
+            guard let section = elf.named(name), section.size <= maxScannedBytes else { continue }
             let data = GoByteView(try elf.bytes(of: section))
             var i = 0
             while data.contains(i, length: field + 8) {

@@ -75,20 +75,20 @@ public struct GoSymbolTable: Sendable {
         guard let f = record(containing: pc), let physical = name(at: f.nameOffset) else { return [] }
         var frames: [GoFrame] = []
         var current = pc
-        var visited = [pc]
+        var seen: [Int32] = []
         if let tree = inlineTreeAddress(f), let memory = funcData {
+            // A well-formed chain only climbs the tree; a repeated index means a
+            // cycle (real tables can point a call site at its own pc).
             while frames.count < Self.maxInlineDepth,
                   let index = f.pcdataOffset(Self.pcdataInlineIndex, data).flatMap({ pcValue($0, f, current) }),
-                  index >= 0,
+                  index >= 0, !seen.contains(index),
                   let call = GoInlinedCall.read(memory, treeAddress: tree, index: index, version: layout.version),
                   let name = name(at: call.nameOffset) {
+                seen.append(index)
                 frames.append(frame(name, f, current, inlined: true))
                 // The caller's position is that of an instruction at the call site.
-                // Real tables can point a call site back at the same pc (a call
-                // inlined at the very entry): stop instead of cycling.
                 let parent = f.entry &+ UInt64(UInt32(bitPattern: call.parentPC))
-                guard call.parentPC >= 0, parent < f.end, !visited.contains(parent) else { break }
-                visited.append(parent)
+                guard call.parentPC >= 0, parent < f.end else { break }
                 current = parent
             }
         }

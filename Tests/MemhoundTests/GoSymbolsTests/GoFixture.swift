@@ -10,6 +10,8 @@ struct GoRuntimeReport: Sendable {
         var file: String
     }
 
+    /// Run-time entry of main.main: minus its link-time entry, the load bias.
+    var mainEntry: UInt64 = 0
     var physicalEntry: UInt64 = 0
     var physicalPC: UInt64 = 0
     var physicalLine = 0
@@ -18,10 +20,20 @@ struct GoRuntimeReport: Sendable {
     var stackPCs: [UInt64] = []
     var frames: [Frame] = []
 
+    /// Moves every pc by -bias, to the binary's link-time addresses.
+    func unbiased(_ bias: UInt64) -> GoRuntimeReport {
+        var r = self
+        (r.mainEntry, r.physicalEntry, r.physicalPC) = (mainEntry &- bias, physicalEntry &- bias, physicalPC &- bias)
+        r.stackPCs = stackPCs.map { $0 &- bias }
+        r.frames = frames.map { var f = $0; f.pc &-= bias; return f }
+        return r
+    }
+
     init(output: String) {
         for line in output.split(separator: "\n") {
             let f = line.split(separator: " ", maxSplits: 4).map(String.init)
             switch f.first {
+            case "main" where f.count == 2: mainEntry = UInt64(f[1]) ?? 0
             case "physical" where f.count == 4:
                 (physicalEntry, physicalPC) = (UInt64(f[1]) ?? 0, UInt64(f[2]) ?? 0)
                 physicalLine = Int(f[3]) ?? 0
@@ -61,6 +73,7 @@ struct GoFixture: Sendable {
             throw GoFixtureError.failed("no Go toolchain: run scripts/setup (it installs golang-go)")
         }
         let source = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/go/gosymtarget", withExtension: "go")).path
+        removeStaleDirectories()
         let dir = NSTemporaryDirectory() + "memhound-gosym-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let main = dir + "/gosymtarget.go"
@@ -72,6 +85,16 @@ struct GoFixture: Sendable {
         try fixture.goBuild(["-ldflags=-s -w", "-o", fixture.stripped])
         try fixture.goBuild(["-buildmode=pie", "-ldflags=-s -w", "-o", fixture.strippedPIE])
         return fixture
+    }
+
+    /// Directories of earlier runs whose process is gone (built binaries are a few MiB each).
+    private static func removeStaleDirectories() {
+        let tmp = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("memhound-gosym-") {
+            guard let pid = Int32(name.dropFirst("memhound-gosym-".count)), pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: tmp + name)
+        }
     }
 
     private func goBuild(_ arguments: [String]) throws {

@@ -21,6 +21,10 @@ func physical() (uintptr, string, int) {
 }
 
 func main() {
+	// A PIE runs at a random base: main's entry lets the test find it.
+	here, _, _, _ := runtime.Caller(0)
+	println("main", runtime.FuncForPC(here).Entry())
+
 	pc, file, line := physical()
 	println("physical", runtime.FuncForPC(pc).Entry(), pc, line)
 	println("file", file)
