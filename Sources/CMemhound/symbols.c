@@ -165,3 +165,100 @@ int memhound_elf_has_section(const struct memhound_elf *e, const char *name)
 	}
 	return 0;
 }
+
+/* The name of a DIE, following DW_AT_abstract_origin / DW_AT_specification. */
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	if (dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) && (name = dwarf_formstring(&attr)))
+		return name;
+	if (dwarf_attr_integrate(die, DW_AT_name, &attr) && (name = dwarf_formstring(&attr)))
+		return name;
+	return NULL;
+}
+
+static const char *call_file(Dwarf_Die *cu, Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word index;
+	size_t count;
+
+	if (!dwarf_attr(die, DW_AT_call_file, &attr) || dwarf_formudata(&attr, &index) ||
+	    dwarf_getsrcfiles(cu, &files, &count) || index >= count)
+		return NULL;
+	return dwarf_filesrc(files, index, NULL, NULL);
+}
+
+int memhound_elf_inlines(struct memhound_elf *e, uint64_t vaddr, struct memhound_inline_frame *out,
+			 uint32_t capacity)
+{
+	Dwarf_Addr addr = vaddr + e->bias, bias = 0;
+	Dwarf_Die *cu, *scopes = NULL, *innermost = NULL;
+	const char *file = NULL;
+	Dwfl_Line *line;
+	int lineno = 0, nscopes, n = 0;
+
+	cu = dwfl_module_addrdie(e->module, addr, &bias);
+	if (!cu)
+		return 0;
+	/*
+	 * dwarf_getscopes follows an inlined body to its abstract definition; the
+	 * function it was inlined into is its parent in the DIE tree instead.
+	 */
+	nscopes = dwarf_getscopes(cu, addr - bias, &innermost);
+	if (nscopes <= 0)
+		return 0;
+	nscopes = dwarf_getscopes_die(&innermost[0], &scopes);
+	free(innermost);
+	if (nscopes <= 0)
+		return 0;
+	line = dwfl_module_getsrc(e->module, addr);
+	if (line)
+		file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+	/* Innermost first: each inlined body, then the function it was inlined into. */
+	for (int i = 0; i < nscopes && (uint32_t)n < capacity; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		Dwarf_Attribute attr;
+		Dwarf_Word call_line = 0;
+
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+			continue;
+		out[n].function = die_name(&scopes[i]);
+		out[n].file = file;
+		out[n].line = lineno;
+		out[n].inlined = tag == DW_TAG_inlined_subroutine;
+		n++;
+		if (tag == DW_TAG_subprogram)
+			break;
+		/* The caller's position is where this body was inlined. */
+		file = call_file(cu, &scopes[i]);
+		lineno = dwarf_attr(&scopes[i], DW_AT_call_line, &attr) && !dwarf_formudata(&attr, &call_line)
+				 ? (int)call_line : 0;
+	}
+	free(scopes);
+	return n;
+}
+
+/* libstdc++'s demangler; <cxxabi.h> is C++ only, the symbol itself is C. */
+extern char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *status);
+
+int memhound_demangle_cxx(const char *mangled, char *out, size_t capacity)
+{
+	int status = 0;
+	char *s = __cxa_demangle(mangled, NULL, NULL, &status);
+	size_t n;
+
+	if (!s)
+		return status == -1 ? -ENOMEM : -EINVAL;
+	n = strlen(s);
+	if (n >= capacity) {
+		free(s);
+		return -ENAMETOOLONG;
+	}
+	memcpy(out, s, n + 1);
+	free(s);
+	return (int)n;
+}

@@ -22,12 +22,14 @@ public struct Accounting: Sendable {
         }
     }
 
-    public mutating func apply(_ record: Record, charge: (ResidentRun) -> RunCharge = { _ in RunCharge() }) {
+    /// `regionOwner` picks the stack charged for a run inside a region (default: the region's creator).
+    public mutating func apply(_ record: Record, charge: RunCharge = RunCharge(),
+                               regionOwner: (ResidentRun, MappingOwner) -> Int32 = { $1.stackID }) {
         switch record {
         case let .run(run):
-            let c = charge(run)
             processes[run.tgid, default: ProcessLedger(tgid: run.tgid)]
-                .apply(run, chargeRegionCreator: c.incompleteStack, category: c.category)
+                .apply(run, chargeRegionCreator: charge.incompleteStack, category: charge.category,
+                       regionOwner: { regionOwner(run, $0) })
         case let .syscall(call):
             processes[call.tgid, default: ProcessLedger(tgid: call.tgid)].apply(call)
         case let .process(event):

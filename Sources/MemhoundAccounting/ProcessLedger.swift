@@ -52,10 +52,12 @@ public struct ProcessLedger: Sendable {
     /// stack is incomplete: code without frame pointers), pages inside a private
     /// anonymous mapping are charged to the (CFI-unwound) stack that created it
     /// instead; pages in shared heaps (brk, reservations) stay with the stack.
+    /// `regionOwner` names the stack to charge for a region (default: its creator).
     public mutating func apply(_ run: ResidentRun, chargeRegionCreator: Bool = false,
-                               category: MemoryCategory = .other) {
+                               category: MemoryCategory = .other,
+                               regionOwner: (MappingOwner) -> Int32 = { $0.stackID }) {
         guard !exited, run.start < run.end else { return }
-        for piece in owners(of: run, chargeRegionCreator: chargeRegionCreator) {
+        for piece in owners(of: run, chargeRegionCreator: chargeRegionCreator, regionOwner: regionOwner) {
             if piece.owner != run.stackID {
                 transferred[run.stackID, default: 0] -= Int64(piece.end - piece.start)
                 transferred[piece.owner, default: 0] += Int64(piece.end - piece.start)
@@ -65,13 +67,14 @@ public struct ProcessLedger: Sendable {
         }
     }
 
-    private func owners(of run: ResidentRun, chargeRegionCreator: Bool) -> [(start: UInt64, end: UInt64, owner: Int32)] {
+    private func owners(of run: ResidentRun, chargeRegionCreator: Bool,
+                        regionOwner: (MappingOwner) -> Int32) -> [(start: UInt64, end: UInt64, owner: Int32)] {
         guard chargeRegionCreator else { return [(run.start, run.end, run.stackID)] }
         var pieces: [(start: UInt64, end: UInt64, owner: Int32)] = []
         var cursor = run.start
         for m in mappings.overlapping(run.start, run.end) where !m.value.sharedHeap {
             if cursor < m.start { pieces.append((cursor, m.start, run.stackID)) }
-            pieces.append((m.start, m.end, m.value.stackID))
+            pieces.append((m.start, m.end, regionOwner(m.value)))
             cursor = m.end
         }
         if cursor < run.end { pieces.append((cursor, run.end, run.stackID)) }

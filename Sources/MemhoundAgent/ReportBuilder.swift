@@ -40,7 +40,10 @@ public struct ReportBuilder {
     /// Trailing process and thread start frames (`_start`, `__libc_start_main`,
     /// `start_thread`, `clone3`) are left out too: CFI-unwound stacks reach them,
     /// frame-pointer stacks often stop short.
-    static func siteKey(_ frames: [Frame]) -> [String] {
+    /// Inlined frames are shown but not part of the key: a site is a chain of
+    /// concrete functions (so the touching code's inlines and the mmap call meet).
+    static func siteKey(_ all: [Frame]) -> [String] {
+        let frames = all.contains { !$0.inlined } ? all.filter { !$0.inlined } : all
         let key = frames.map { $0.function ?? "\($0.module)+\($0.offset)" }
         let wrappers = frames.prefix { isWrapper($0) }.count
         var trimmed = wrappers < key.count ? Array(key.dropFirst(wrappers)) : key

@@ -13,7 +13,7 @@ extension Session {
         // Decided before applying: the rules read the ledger that apply changes.
         var runCharge = Accounting.RunCharge()
         if case let .run(run) = record { runCharge = charge(for: run) }
-        accounting.apply(record) { _ in runCharge }
+        accounting.apply(record, charge: runCharge) { run, region in stitchedOwner(run, region) }
         switch record {
         case let .userStack(snapshot):
             pendingSnapshots[snapshot.tid] = snapshot
@@ -205,6 +205,7 @@ extension Session {
         let resolved = symbolizer.resolve(pid: key.tgid, addresses: tracer.stack(id: key.stackID),
                                           leafReturn: leafReturns[key] ?? 0)
         stackComplete[key] = resolved.complete
+        repairedPCs[key] = resolved.pcs
         let result = resolved.frames.map(Frame.init)
         if !result.isEmpty { frameCache[key] = result }
         return result

@@ -1,3 +1,4 @@
+import MemhoundAccounting
 import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
@@ -51,9 +52,41 @@ extension Session {
     }
 }
 
+/// A cut-short fault stack and the stack that created the region it touched.
+struct StitchKey: Hashable {
+    var tgid: Int32
+    var fault: Int32
+    var creator: Int32
+}
+
+extension Session {
+    /// The stack charged for growth of a cut-short fault stack inside a region:
+    /// the fault's own frames (the touching code, with inlines), continued by
+    /// the region creator's frames above the function they share. Without a
+    /// shared function, the creator's stack.
+    func stitchedOwner(_ run: ResidentRun, _ region: MappingOwner) -> Int32 {
+        let key = StitchKey(tgid: run.tgid, fault: run.stackID, creator: region.stackID)
+        if let known = stitched[key] { return known }
+        var owner = region.stackID
+        if let fault = repairedPCs[SiteKey(tgid: run.tgid, stackID: run.stackID)], let top = fault.last,
+           let creator = unwound.stack(SiteKey(tgid: run.tgid, stackID: region.stackID)) {
+            let pid = run.tgid
+            let shared = symbolizer.functionName(pid: pid, address: top, lookup: fault.count == 1 ? top : top &- 1)
+            if let shared, let j = creator.dropFirst().firstIndex(where: {
+                symbolizer.functionName(pid: pid, address: $0, lookup: $0 &- 1) == shared
+            }) {
+                owner = unwound.id(tgid: pid, pcs: fault + creator[(j + 1)...])
+            }
+        }
+        stitched[key] = owner
+        return owner
+    }
+}
+
 extension Frame {
     init(_ f: SymbolizedFrame) {
         self.init(address: EventLines.hex(f.address), function: f.function, module: f.module,
-                  offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line)
+                  offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line,
+                  inlined: f.inlined)
     }
 }

@@ -32,6 +32,8 @@ public final class Session {
     var frameCache: [SiteKey: [Frame]] = [:]
     var leafReturns: [SiteKey: UInt64] = [:]
     var pendingSnapshots: [Int32: UserStackSnapshot] = [:]
+    var repairedPCs: [SiteKey: [UInt64]] = [:]
+    var stitched: [StitchKey: Int32] = [:]
     var unwound = UnwoundStacks()
     /// Whether a stack's frame-pointer chain held up to the program's start.
     var stackComplete: [SiteKey: Bool] = [:]

@@ -14,9 +14,12 @@ public struct Frame: Codable, Equatable, Sendable {
     public var symbolOffset: UInt64?
     public var file: String?
     public var line: Int?
+    /// The compiler inlined this function into the next frame (which has the same address).
+    public var inlined: Bool
 
     public init(address: String, function: String?, module: String, offset: String,
-                symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil) {
+                symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil, inlined: Bool = false) {
+        self.inlined = inlined
         self.address = address
         self.function = function
         self.module = module
@@ -27,7 +30,7 @@ public struct Frame: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case address, function, module, offset, file, line
+        case address, function, module, offset, file, line, inlined
         case symbolOffset = "symbol_offset"
     }
 
@@ -41,6 +44,7 @@ public struct Frame: Codable, Equatable, Sendable {
         try c.encode(symbolOffset, forKey: .symbolOffset)
         try c.encode(file, forKey: .file)
         try c.encode(line, forKey: .line)
+        try c.encode(inlined, forKey: .inlined)
     }
 }
 

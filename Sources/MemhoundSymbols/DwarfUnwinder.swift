@@ -55,6 +55,6 @@ extension Symbolizer {
     /// Symbolizes a CFI-unwound stack (already complete: no frame-pointer repair).
     public func symbolizeUnwound(pid: Int32, pcs: [UInt64]) -> [SymbolizedFrame] {
         refreshIfNeeded(pid: pid, addresses: pcs)
-        return pcs.enumerated().map { i, pc in frame(pid: pid, address: pc, lookup: i == 0 ? pc : pc &- 1) }
+        return pcs.enumerated().flatMap { i, pc in frames(pid: pid, address: pc, lookup: i == 0 ? pc : pc &- 1) }
     }
 }

@@ -65,6 +65,23 @@ final class ElfFile {
         }
     }
 
+    struct InlineLevel {
+        var function: String?
+        var file: String?
+        var line: Int?
+    }
+
+    /// Functions inlined at the address, innermost first, ending with the one
+    /// they were inlined into; empty without DWARF.
+    func inlines(virtualAddress: UInt64) -> [InlineLevel] {
+        var raw = [memhound_inline_frame](repeating: memhound_inline_frame(), count: 16)
+        let n = raw.withUnsafeMutableBufferPointer { memhound_elf_inlines(handle, virtualAddress, $0.baseAddress, 16) }
+        return raw.prefix(max(0, Int(n))).map {
+            InlineLevel(function: $0.function.map { String(cString: $0) }, file: $0.file.map { String(cString: $0) },
+                        line: $0.line > 0 ? Int($0.line) : nil)
+        }
+    }
+
     func hasSection(_ name: String) -> Bool {
         memhound_elf_has_section(handle, name) == 1
     }

@@ -3,6 +3,8 @@ import MemhoundProc
 /// A user stack after checking the frame-pointer chain against the binaries' CFI.
 public struct ResolvedStack: Equatable, Sendable {
     public var frames: [SymbolizedFrame]
+    /// The repaired program counters (leaf exact, callers return addresses).
+    public var pcs: [UInt64] = []
     /// False when the chain had to be cut before reaching the program's start
     /// (code without frame pointers): the frames above the cut are unknown.
     public var complete: Bool
@@ -16,7 +18,7 @@ extension Symbolizer {
     ///   frame above it unreliable: the stack is cut there.
     public func resolve(pid: Int32, addresses: [UInt64], leafReturn: UInt64 = 0) -> ResolvedStack {
         refreshIfNeeded(pid: pid, addresses: addresses)
-        guard let leaf = addresses.first else { return ResolvedStack(frames: [], complete: false) }
+        guard let leaf = addresses.first else { return ResolvedStack(frames: [], pcs: [], complete: false) }
         var pcs = [leaf]
         var callers = Array(addresses.dropFirst())
         var complete = true
@@ -44,8 +46,10 @@ extension Symbolizer {
             complete = isRuntimeStart(pid: pid, pc)
             break
         }
-        let frames = pcs.enumerated().map { i, pc in frame(pid: pid, address: pc, lookup: i == 0 ? pc : pc &- 1) }
-        return ResolvedStack(frames: frames, complete: complete)
+        let symbolized = pcs.enumerated().flatMap { i, pc in
+            self.frames(pid: pid, address: pc, lookup: i == 0 ? pc : pc &- 1)
+        }
+        return ResolvedStack(frames: symbolized, pcs: pcs, complete: complete)
     }
 
     private func rule(pid: Int32, lookup: UInt64) -> ElfFile.FrameRule {

@@ -11,6 +11,8 @@ public struct SymbolizedFrame: Equatable, Sendable {
     public var symbolOffset: UInt64?
     public var file: String?
     public var line: Int?
+    /// A function the compiler inlined into the next frame (same address).
+    public var inlined = false
 }
 
 /// Turns user stacks into frames. Process maps are remembered from first sight
@@ -71,9 +73,9 @@ public final class Symbolizer {
            isReturnAddress(pid: pid, leafReturn) {
             addresses.insert(leafReturn, at: 1)
         }
-        return addresses.enumerated().map { index, address in
+        return addresses.enumerated().flatMap { index, address in
             // Callers' frames hold return addresses: look up the call instruction before them.
-            frame(pid: pid, address: address, lookup: index == 0 ? address : address &- 1)
+            frames(pid: pid, address: address, lookup: index == 0 ? address : address &- 1)
         }
     }
 
@@ -116,6 +118,36 @@ public final class Symbolizer {
             moduleOffset: elf.virtualAddress(fileOffset: address - m.start + m.offset),
             symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
             file: symbol.file, line: symbol.line)
+    }
+
+    /// The frame at `address`, preceded by a frame for each function inlined
+    /// there (innermost first), from DWARF when the binary has it.
+    func frames(pid: Int32, address: UInt64, lookup: UInt64) -> [SymbolizedFrame] {
+        let outer = frame(pid: pid, address: address, lookup: lookup)
+        guard outer.function != nil, let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup) else { return [outer] }
+        let chain = elf.inlines(virtualAddress: vaddr)
+        guard chain.count > 1 else { return [outer] }
+        var result = chain.dropLast().map { level in
+            var f = outer
+            f.function = level.function
+            f.file = level.file
+            f.line = level.line
+            f.symbolOffset = nil
+            f.inlined = true
+            return f
+        }
+        var concrete = outer
+        if let last = chain.last {
+            concrete.file = last.file ?? outer.file
+            concrete.line = last.line ?? outer.line
+        }
+        result.append(concrete)
+        return result
+    }
+
+    /// The function containing `address` (`lookup` as in frames), without inlines.
+    public func functionName(pid: Int32, address: UInt64, lookup: UInt64) -> String? {
+        frame(pid: pid, address: address, lookup: lookup).function
     }
 
     /// True when `address` is in mapped code right after a call instruction.

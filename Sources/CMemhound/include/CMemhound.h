@@ -146,6 +146,20 @@ struct memhound_symbol {
 /* Looks up a link-time virtual address of the file. */
 int memhound_elf_lookup(struct memhound_elf *elf, uint64_t vaddr, struct memhound_symbol *out);
 
+struct memhound_inline_frame {
+	const char *function; /* valid until the elf is closed; NULL when unnamed */
+	const char *file;
+	int32_t line;
+	bool inlined;         /* false for the function all the others were inlined into */
+};
+
+/*
+ * The chain of functions inlined at `vaddr`, innermost first, ending with the
+ * function they were inlined into (from DWARF). Returns how many (0: no DWARF).
+ */
+int memhound_elf_inlines(struct memhound_elf *elf, uint64_t vaddr, struct memhound_inline_frame *out,
+			 uint32_t capacity);
+
 /*
  * The canonical frame address rule at `vaddr` from the file's CFI: CFA =
  * register `reg` (DWARF number: 6 rbp, 7 rsp) + `offset`. -ENOENT without CFI
@@ -171,6 +185,15 @@ void memhound_unwinder_close(struct memhound_unwinder *unwinder);
  */
 int memhound_unwind(struct memhound_unwinder *unwinder, int32_t tid, const uint64_t *regs,
 		    const uint8_t *stack, size_t size, uint64_t *pcs, uint32_t capacity);
+
+/* ---- demangling (libstdc++) ------------------------------------------- */
+
+/*
+ * Demangles an Itanium C++ name (_Z...) into `out` with __cxa_demangle.
+ * Returns the length written (without the NUL), -EINVAL when `mangled` is not
+ * a valid name, -ENAMETOOLONG when the result does not fit `capacity`.
+ */
+int memhound_demangle_cxx(const char *mangled, char *out, size_t capacity);
 
 /* ---- processes -------------------------------------------------------- */
 

@@ -40,7 +40,7 @@ final class LineTests: XCTestCase {
         XCTAssertTrue(j["explained"] is NSNull)
         let site = try XCTUnwrap((j["sites"] as? [[String: Any]])?.first)
         let frame = try XCTUnwrap((site["frames"] as? [[String: Any]])?.first)
-        XCTAssertEqual(Set(frame.keys), ["address", "function", "module", "offset", "symbol_offset", "file", "line"])
+        XCTAssertEqual(Set(frame.keys), ["address", "function", "module", "offset", "symbol_offset", "file", "line", "inlined"])
         XCTAssertTrue(frame["function"] is NSNull)
         XCTAssertEqual((site["mapped"] as? [String: Any])?["count"] as? Int, 0)
     }
