@@ -19,8 +19,9 @@ extension Session {
             pendingSnapshots[snapshot.tid] = snapshot
         case let .syscall(e):
             rememberLeaf(SiteKey(tgid: e.tgid, stackID: e.stackID), e.leafReturn)
-            // New code mapped (shared libraries): re-read maps while the process lives.
-            if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 { staleMaps.insert(e.tgid) }
+            // New code mapped (shared libraries): re-read maps now, while the process lives,
+            // so that its stacks still resolve if it exits before the next report.
+            if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 { symbolizer.observe(pid: e.tgid) }
             if options.events.contains(EventKind(e.syscall)) {
                 try writer.write(EventLines.syscall(
                     e, time: clock.rfc3339(monotonicNs: e.exitTime),
@@ -48,14 +49,13 @@ extension Session {
         case .fork:
             let status = try? proc.status(pid: p.tgid)
             processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
-            staleMaps.insert(p.tgid)
             symbolizer.observe(pid: p.tgid)
             let parentIsGo = processes[p.parentTgid]?.isGo
             processes[p.tgid]?.isGo = parentIsGo
             try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
         case .exec:
             processes[p.tgid]?.comm = p.comm
-            staleMaps.insert(p.tgid)
+            symbolizer.observe(pid: p.tgid)
             configureSnapshots(pid: p.tgid)
             try writer.write(ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm))
         case .exit:

@@ -28,7 +28,6 @@ public final class Session {
     var childWaitStatus: Int32?
     var startNs: UInt64 = 0
     var reportedLost = LostCounts()
-    var staleMaps: Set<Int32> = []
     var frameCache: [SiteKey: [Frame]] = [:]
     var leafReturns: [SiteKey: UInt64] = [:]
     var pendingSnapshots: [Int32: UserStackSnapshot] = [:]
@@ -142,7 +141,6 @@ public final class Session {
         // A new program starts with an empty address space: growth counts from zero.
         processes[mainPid] = TracedProcess(pid: mainPid, comm: nil, baseline: .zero)
         processes[mainPid]?.isGo = commandIsGo
-        staleMaps.insert(mainPid)
     }
 
     private func writeStart() throws {
@@ -190,8 +188,6 @@ public final class Session {
             throw AgentError(.bpfFailed, error.description)
         }
         if let failure { throw failure }
-        for pid in staleMaps { symbolizer.observe(pid: pid) }
-        staleMaps.removeAll()
     }
 
     private func mainTargetGone() -> Bool {
