@@ -16,10 +16,14 @@ public struct Frame: Codable, Equatable, Sendable {
     public var line: Int?
     /// The compiler inlined this function into the next frame (which has the same address).
     public var inlined: Bool
+    /// The symbol as the binary spells it, when `function` is demangled.
+    public var mangled: String?
 
     public init(address: String, function: String?, module: String, offset: String,
-                symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil, inlined: Bool = false) {
+                symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil, inlined: Bool = false,
+                mangled: String? = nil) {
         self.inlined = inlined
+        self.mangled = mangled
         self.address = address
         self.function = function
         self.module = module
@@ -30,7 +34,7 @@ public struct Frame: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case address, function, module, offset, file, line, inlined
+        case address, function, module, offset, file, line, inlined, mangled
         case symbolOffset = "symbol_offset"
     }
 
@@ -45,6 +49,7 @@ public struct Frame: Codable, Equatable, Sendable {
         try c.encode(file, forKey: .file)
         try c.encode(line, forKey: .line)
         try c.encode(inlined, forKey: .inlined)
+        try c.encodeIfPresent(mangled, forKey: .mangled)
     }
 }
 

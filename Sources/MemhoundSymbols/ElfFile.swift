@@ -52,8 +52,17 @@ final class ElfFile {
     /// describes frames relative to rsp, which would wrongly cut its stacks.
     private(set) lazy var isGo: Bool = hasSection(".gopclntab") || hasSection(".go.buildinfo")
 
+    /// Go's own symbol table (.gopclntab): names, lines and inlined calls even
+    /// in stripped binaries; nil for other files or an unreadable table.
+    private(set) lazy var goTable: GoSymbolTable? = isGo ? (try? GoSymbolTable.load(fileDescriptor: fd)) ?? nil : nil
+
     func frameRule(virtualAddress: UInt64) -> FrameRule {
-        if isGo { return .unknown }
+        if isGo {
+            // Go's stack-pointer delta: 0 means no frame yet (the return address is at sp);
+            // any frame Go sets up saves and sets the frame pointer.
+            guard let delta = goTable?.spDelta(at: virtualAddress) else { return .unknown }
+            return delta == 0 ? .frameless : .framePointer
+        }
         var reg: Int32 = 0
         var offset: Int64 = 0
         guard memhound_elf_cfa(handle, virtualAddress, &reg, &offset) == 0 else { return .unknown }

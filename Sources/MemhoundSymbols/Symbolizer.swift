@@ -13,6 +13,8 @@ public struct SymbolizedFrame: Equatable, Sendable {
     public var line: Int?
     /// A function the compiler inlined into the next frame (same address).
     public var inlined = false
+    /// The symbol as the binary spells it, when `function` is its demangled form.
+    public var mangled: String?
 }
 
 /// Turns user stacks into frames. Process maps are remembered from first sight
@@ -113,27 +115,34 @@ public final class Symbolizer {
         }
         let vaddr = elf.virtualAddress(fileOffset: fileOffset)
         let symbol = elf.lookup(virtualAddress: vaddr)
-        return SymbolizedFrame(
+        var f = SymbolizedFrame(
             address: address, function: symbol.name, module: module,
             moduleOffset: elf.virtualAddress(fileOffset: address - m.start + m.offset),
             symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
             file: symbol.file, line: symbol.line)
+        f.demangle()
+        return f
     }
 
     /// The frame at `address`, preceded by a frame for each function inlined
     /// there (innermost first), from DWARF when the binary has it.
     func frames(pid: Int32, address: UInt64, lookup: UInt64) -> [SymbolizedFrame] {
         let outer = frame(pid: pid, address: address, lookup: lookup)
+        if let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup), let go = elf.goTable {
+            return goFrames(go, outer: outer, vaddr: vaddr, returnOffset: address - lookup)
+        }
         guard outer.function != nil, let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup) else { return [outer] }
         let chain = elf.inlines(virtualAddress: vaddr)
         guard chain.count > 1 else { return [outer] }
         var result = chain.dropLast().map { level in
             var f = outer
             f.function = level.function
+            f.mangled = nil
             f.file = level.file
             f.line = level.line
             f.symbolOffset = nil
             f.inlined = true
+            f.demangle()
             return f
         }
         var concrete = outer
@@ -143,6 +152,22 @@ public final class Symbolizer {
         }
         result.append(concrete)
         return result
+    }
+
+    /// Frames from Go's pclntab: the physical function last, its inlined calls before it.
+    private func goFrames(_ go: GoSymbolTable, outer: SymbolizedFrame, vaddr: UInt64, returnOffset: UInt64) -> [SymbolizedFrame] {
+        let chain = go.frames(at: vaddr)
+        guard !chain.isEmpty else { return [outer] }
+        let entry = go.function(containing: vaddr)?.entry
+        return chain.map { g in
+            var f = outer
+            f.function = g.function
+            f.file = g.file
+            f.line = g.line
+            f.inlined = g.inlined
+            f.symbolOffset = g.inlined ? nil : entry.map { vaddr - $0 + returnOffset }
+            return f
+        }
     }
 
     /// The function containing `address` (`lookup` as in frames), without inlines.
@@ -179,5 +204,15 @@ public final class Symbolizer {
         // Only remember failures once the process is known to have maps (not a race at start).
         files[key] = opened
         return opened
+    }
+}
+
+extension SymbolizedFrame {
+    /// C++ (Itanium), Swift and Rust (legacy and v0) names become readable; the
+    /// binary's spelling is kept in `mangled`.
+    mutating func demangle() {
+        guard let name = function, let readable = Demangler.demangle(name), readable != name else { return }
+        mangled = name
+        function = readable
     }
 }
