@@ -20,7 +20,9 @@ let package = Package(
         .target(
             name: "CMemhound",
             dependencies: ["Libbpf", "Libelf", "Libdw"],
-            cSettings: [.unsafeFlags(["-Wall", "-Werror", "-fno-omit-frame-pointer"])]
+            cSettings: [.unsafeFlags(["-Wall", "-Werror", "-fno-omit-frame-pointer"])],
+            // __cxa_demangle, for C++ names.
+            linkerSettings: [.linkedLibrary("stdc++")]
         ),
 
         // Swift modules by responsibility.
