@@ -99,7 +99,8 @@ final class GoSymbolsBinaryTests: XCTestCase {
         let pcs = functions.enumerated().map { i, fn in fn.entry + UInt64(i * 7) % max(fn.end - fn.entry, 1) }
         let expected = try f.addr2line(f.plain, pcs)
         var checked = 0
-        for (pc, (function, position)) in zip(pcs, expected) where !position.hasSuffix(":-1") {
+        // addr2line prints a line <= 0 where the table has no position (padding, marker symbols).
+        for (pc, (function, position)) in zip(pcs, expected) where (Int(position.split(separator: ":").last ?? "") ?? 0) > 0 {
             let frames = t.frames(at: pc)
             XCTAssertEqual(frames.last?.function, function, "pc 0x\(String(pc, radix: 16))")
             XCTAssertEqual(frames.first.map { "\($0.file ?? "?"):\($0.line ?? 0)" }, position, "pc 0x\(String(pc, radix: 16))")
