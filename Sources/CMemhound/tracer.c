@@ -245,6 +245,25 @@ int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
 	return 1;
 }
 
+int memhound_tracer_forget_sites(struct memhound_tracer *t, uint32_t tgid)
+{
+	int fd = bpf_map__fd(t->skel->maps.sites);
+	struct memhound_site_key key, next;
+	bool has_key = false;
+	int removed = 0;
+
+	/* Collect first: deleting while walking with get_next_key would restart the walk. */
+	while (bpf_map_get_next_key(fd, has_key ? &key : NULL, &next) == 0) {
+		key = next;
+		has_key = true;
+		if (next.tgid == tgid && bpf_map_delete_elem(fd, &next) == 0) {
+			removed++;
+			has_key = false; /* the walk restarts from the beginning */
+		}
+	}
+	return removed;
+}
+
 int memhound_probe_ring_buffer(void)
 {
 	int ret = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);

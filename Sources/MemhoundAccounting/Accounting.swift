@@ -6,6 +6,11 @@ public struct Accounting: Sendable {
 
     public init() {}
 
+    /// Forgets a process whose pid is about to be reused.
+    public mutating func forget(_ tgid: Int32) {
+        processes[tgid] = nil
+    }
+
     public mutating func track(_ tgid: Int32) {
         if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid) }
     }

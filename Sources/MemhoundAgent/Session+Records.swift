@@ -47,6 +47,8 @@ extension Session {
         let time = clock.rfc3339(monotonicNs: p.time)
         switch p.kind {
         case .fork:
+            // A pid seen before belonged to a process that has exited: nothing of it carries over.
+            if processes[p.tgid] != nil { forgetProcess(p.tgid) }
             let status = try? proc.status(pid: p.tgid)
             processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
             symbolizer.observe(pid: p.tgid)
@@ -138,6 +140,8 @@ extension Session {
             tracer.removeTarget(pid: pid)
             forgetTCP(pid: pid)
         }
+        // A followed child that is gone leaves nothing behind in the kernel's tables.
+        if p.exited, pid != mainPid { tracer.forgetSites(pid: pid) }
     }
 
     /// The end: stop a child we started, drain, and write every final report.
@@ -166,6 +170,18 @@ extension Session {
     /// Keeps the first candidate caller seen for a stack of a frameless leaf.
     func rememberLeaf(_ key: SiteKey, _ leafReturn: UInt64) {
         if leafReturn != 0, leafReturns[key] == nil { leafReturns[key] = leafReturn }
+    }
+
+    /// Drops everything known of a pid, before the pid is reused by a new process.
+    func forgetProcess(_ pid: Int32) {
+        processes[pid] = nil
+        accounting.forget(pid)
+        tracer.forgetSites(pid: pid)
+        symbolizer.forget(pid: pid)
+        frameCache = frameCache.filter { $0.key.tgid != pid }
+        leafReturns = leafReturns.filter { $0.key.tgid != pid }
+        stackComplete = stackComplete.filter { $0.key.tgid != pid }
+        repairedPCs = repairedPCs.filter { $0.key.tgid != pid }
     }
 
     /// The main target first, then the others by pid.

@@ -54,6 +54,11 @@ public final class Tracer {
         _ = memhound_tracer_set_target_flags(handle, UInt32(bitPattern: pid), on ? bit : 0, on ? 0 : bit)
     }
 
+    /// Drops a finished process's growth table entries (bounded memory; pid reuse).
+    public func forgetSites(pid: Int32) {
+        _ = memhound_tracer_forget_sites(handle, UInt32(bitPattern: pid))
+    }
+
     public func removeTarget(pid: Int32) {
         _ = memhound_tracer_remove_target(handle, UInt32(bitPattern: pid))
     }

@@ -103,6 +103,9 @@ uint64_t memhound_tcp_lost(const struct memhound_tcp *tcp);
 /* Frees everything; accepts NULL. */
 void memhound_tcp_destroy(struct memhound_tcp *tcp);
 
+/* Deletes a process's entries from the site table; returns how many. */
+int memhound_tracer_forget_sites(struct memhound_tracer *tracer, uint32_t tgid);
+
 /* The last messages libbpf logged (for diagnostics on request). */
 const char *memhound_libbpf_log(void);
 
