@@ -10,11 +10,17 @@
  * sockets that existed before tracing are found by an iterator over every
  * task's files. Other state changes are never trusted: the peer's softirq can
  * run them on any task (on loopback the server's handshake ran in the client).
+ *
+ * tp_btf, not classic tracepoints, wherever the kernel offers it: a classic
+ * tracepoint program is skipped when any BPF program already runs on the CPU
+ * (a retransmit timer firing in a softirq that interrupted one), while tp_btf
+ * programs only guard against themselves. Syscall exits have no tp_btf form.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "tcp.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -39,35 +45,35 @@ static __always_inline void own(const void *sk)
 	bpf_map_update_elem(&owners, &key, &fresh, BPF_ANY);
 }
 
-/* connect() sets SYN_SENT and listen() sets LISTEN in the caller's context. */
-SEC("tracepoint/sock/inet_sock_set_state")
-int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+static __always_inline bool is_tcp_sock(struct sock *sk)
 {
-	if (ctx->protocol != IPPROTO_TCP)
-		return 0;
-	if (ctx->newstate == TCP_SYN_SENT || ctx->newstate == TCP_LISTEN)
-		own(ctx->skaddr);
+	return is_tcp(BPF_CORE_READ(sk, __sk_common.skc_family), BPF_CORE_READ(sk, sk_protocol));
+}
+
+/* connect() sets SYN_SENT and listen() sets LISTEN in the caller's context. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(on_set_state, struct sock *sk, int oldstate, int newstate)
+{
+	if ((newstate == TCP_SYN_SENT || newstate == TCP_LISTEN) && is_tcp_sock(sk))
+		own(sk);
 	return 0;
 }
 
 /* Any send or receive: covers inherited and passed sockets too. */
-static __always_inline int on_length(struct trace_event_raw_sock_msg_length *ctx)
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(on_send_length, struct sock *sk, int ret, int flags)
 {
-	if (is_tcp(ctx->family, ctx->protocol))
-		own(ctx->sk);
+	if (is_tcp_sock(sk))
+		own(sk);
 	return 0;
 }
 
-SEC("tracepoint/sock/sock_send_length")
-int on_send_length(struct trace_event_raw_sock_msg_length *ctx)
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(on_recv_length, struct sock *sk, int ret, int flags)
 {
-	return on_length(ctx);
-}
-
-SEC("tracepoint/sock/sock_recv_length")
-int on_recv_length(struct trace_event_raw_sock_msg_length *ctx)
-{
-	return on_length(ctx);
+	if (is_tcp_sock(sk))
+		own(sk);
+	return 0;
 }
 
 /* Layout of the syscalls:sys_exit_* records. */
@@ -113,10 +119,10 @@ int on_exit_accept4(struct syscall_exit_args *ctx)
 	return accepted(ctx);
 }
 
-SEC("tracepoint/tcp/tcp_destroy_sock")
-int on_destroy_sock(struct trace_event_raw_tcp_event_sk *ctx)
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(on_destroy_sock, struct sock *sk)
 {
-	__u64 key = (__u64)ctx->skaddr;
+	__u64 key = (__u64)sk;
 
 	bpf_map_delete_elem(&owners, &key);
 	return 0;
@@ -198,32 +204,28 @@ static __always_inline struct memhound_tcp_record *reserve(const struct sock_own
 	return r;
 }
 
-/*
- * Both tracepoints store v4 and v6 addresses; copy the socket family's pair.
- * Through a helper: the verifier refuses loads from a computed record address,
- * which is what clang makes of byte-wise copies out of the tracepoint record.
- */
-#define COPY_ADDRESSES(r, ctx)                                                     \
-	do {                                                                        \
-		(r)->family = (ctx)->family;                                        \
-		(r)->sport = (ctx)->sport;                                          \
-		(r)->dport = (ctx)->dport;                                          \
-		if ((ctx)->family == AF_INET6) {                                    \
-			bpf_probe_read_kernel((r)->saddr, 16, (ctx)->saddr_v6);     \
-			bpf_probe_read_kernel((r)->daddr, 16, (ctx)->daddr_v6);     \
-		} else {                                                            \
-			bpf_probe_read_kernel((r)->saddr, 4, (ctx)->saddr);         \
-			bpf_probe_read_kernel((r)->daddr, 4, (ctx)->daddr);         \
-		}                                                                   \
-	} while (0)
-
-SEC("tracepoint/tcp/tcp_retransmit_skb")
-int on_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
+/* Addresses and ports of a socket, or of a request socket (a SYN-ACK's). */
+static __always_inline void copy_endpoints(struct memhound_tcp_record *r, struct sock_common *c)
 {
-	const void *sk = ctx->skaddr;
+	r->family = BPF_CORE_READ(c, skc_family);
+	r->sport = BPF_CORE_READ(c, skc_num);
+	r->dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
+	if (r->family == AF_INET6) {
+		BPF_CORE_READ_INTO(&r->saddr, c, skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&r->daddr, c, skc_v6_daddr);
+	} else {
+		__be32 saddr = BPF_CORE_READ(c, skc_rcv_saddr), daddr = BPF_CORE_READ(c, skc_daddr);
+
+		__builtin_memcpy(r->saddr, &saddr, sizeof(saddr));
+		__builtin_memcpy(r->daddr, &daddr, sizeof(daddr));
+	}
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(on_retransmit_skb, struct sock *sk, struct sk_buff *skb, int err)
+{
 	struct memhound_tcp_record *r;
 	struct sock_owner *o;
-	int err = ctx->err;
 
 	o = charge(sk, MH_TCP_RETRANSMIT, err != 0);
 	if (!o)
@@ -232,18 +234,16 @@ int on_retransmit_skb(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	if (!r)
 		return 0;
 	r->err = err;
-	r->state = ctx->state;
-	COPY_ADDRESSES(r, ctx);
+	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	copy_endpoints(r, &sk->__sk_common);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 
-/* skaddr is the listener: a SYN-ACK belongs to whoever listens. */
-SEC("tracepoint/tcp/tcp_retransmit_synack")
-int on_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
+/* sk is the listener: a SYN-ACK belongs to whoever listens; the addresses are the request's. */
+SEC("tp_btf/tcp_retransmit_synack")
+int BPF_PROG(on_retransmit_synack, struct sock *sk, struct request_sock *req)
 {
-	struct request_sock *req = (void *)ctx->req;
-	const void *sk = ctx->skaddr;
 	struct memhound_tcp_record *r;
 	struct sock_owner *o;
 
@@ -254,7 +254,7 @@ int on_retransmit_synack(struct trace_event_raw_tcp_retransmit_synack *ctx)
 	if (!r)
 		return 0;
 	r->state = BPF_CORE_READ(req, __req_common.skc_state);
-	COPY_ADDRESSES(r, ctx);
+	copy_endpoints(r, &req->__req_common);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
 }

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 enum Fixture: String {
-    case leaker, goleak
+    case leaker, goleak, tcpnode
 }
 
 private final class FixtureCache: @unchecked Sendable {
@@ -42,6 +42,10 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("leaker.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O1", "-g", "-fno-omit-frame-pointer", "-fno-inline", "-o", output, source])
+        case .tcpnode:
+            let source = try programsDirectory().appendingPathComponent("tcpnode.c").path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            try compile(gcc, ["-O1", "-g", "-pthread", "-o", output, source])
         case .goleak:
             let source = try programsDirectory().appendingPathComponent("goleak.go").path
             guard let go = findTool("go") else { throw FixtureError(message: "go not found") }
