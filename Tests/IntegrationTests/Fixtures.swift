@@ -4,6 +4,12 @@ import XCTest
 
 enum Fixture: String {
     case leaker, goleak, tcpnode
+    /// leaker.c at -O2 (map_anon inlined), with and without frame pointers.
+    case leakerO2FramePointers = "leaker-o2-fp", leakerO2 = "leaker-o2"
+    /// C++ growth in cache::Store::fill (g++ -O2); C growth in an always-inlined function (gcc -O2).
+    case cppleak, inlineleak
+    /// goleak.go stripped of symbols and DWARF (-ldflags="-s -w"): names come from .gopclntab only.
+    case goleakStripped = "goleak-stripped"
 }
 
 private final class FixtureCache: @unchecked Sendable {
@@ -42,11 +48,24 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("leaker.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O1", "-g", "-fno-omit-frame-pointer", "-fno-inline", "-o", output, source])
+        case .leakerO2FramePointers, .leakerO2:
+            let source = try programsDirectory().appendingPathComponent("leaker.c").path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            let framePointers = fixture == .leakerO2FramePointers ? ["-fno-omit-frame-pointer"] : []
+            try compile(gcc, ["-O2", "-g"] + framePointers + ["-o", output, source])
+        case .inlineleak:
+            let source = try programsDirectory().appendingPathComponent("inlineleak.c").path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            try compile(gcc, ["-O2", "-g", "-o", output, source])
+        case .cppleak:
+            let source = try programsDirectory().appendingPathComponent("cppleak.cpp").path
+            guard let gxx = findTool("g++") ?? findTool("c++") else { throw FixtureError(message: "g++ not found") }
+            try compile(gxx, ["-O2", "-g", "-o", output, source])
         case .tcpnode:
             let source = try programsDirectory().appendingPathComponent("tcpnode.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O1", "-g", "-pthread", "-o", output, source])
-        case .goleak:
+        case .goleak, .goleakStripped:
             let source = try programsDirectory().appendingPathComponent("goleak.go").path
             guard let go = findTool("go") else { throw FixtureError(message: "go not found") }
             var env = ProcessInfo.processInfo.environment
@@ -54,7 +73,8 @@ private final class FixtureCache: @unchecked Sendable {
                 if env["GOCACHE"] == nil { env["GOCACHE"] = directory.appendingPathComponent("gocache").path }
                 if env["GOPATH"] == nil { env["GOPATH"] = directory.appendingPathComponent("gopath").path }
             }
-            try compile(go, ["build", "-o", output, source], environment: env)
+            let strip = fixture == .goleakStripped ? ["-ldflags=-s -w"] : []
+            try compile(go, ["build"] + strip + ["-o", output, source], environment: env)
         }
         return output
     }

@@ -2,11 +2,12 @@
 // Built with: gcc -O1 -g -fno-omit-frame-pointer -fno-inline -o leaker leaker.c
 //
 //   leaker [--delay-ms D] [--wait-stdin] [--steps N] [--step-mib M] [--step-ms T] [--churn-mib C]
-//          [--heap-mib H] [--fork] [--child-mib K] [--then sleep|exit] [--exit-code X] [--quiet]
+//          [--heap-mib H] [--big-mib B] [--fork] [--child-mib K] [--then sleep|exit] [--exit-code X] [--quiet]
 //
 // Prints "ready <pid>" first (and "child <pid>" with --fork), then waits D ms (and for a line on stdin
 // with --wait-stdin), then per step: grow_cache(M MiB) kept, churn_buffer(C MiB) mapped, touched, unmapped;
-// sleeps T ms between steps. heap_leak(H MiB) keeps malloc'd 64 KiB blocks. Then sleeps forever or exits X.
+// sleeps T ms between steps. heap_leak(H MiB) keeps malloc'd 64 KiB blocks. big_block(B MiB) mallocs one block
+// (above the mmap threshold) and fills it with memset (a frameless libc leaf). Then sleeps forever or exits X.
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,14 @@ __attribute__((noinline)) void heap_leak(size_t size) {
     }
 }
 
+// One large malloc block (its own mapping, made by malloc), every page written by memset, kept.
+__attribute__((noinline)) void big_block(size_t size) {
+    char *b = malloc(size);
+    if (!b) { perror("malloc"); exit(2); }
+    memset(b, 5, size);  // not 0: malloc + memset(0) may become calloc
+    if (kept_count < 4096) kept[kept_count++] = (void *)b;
+}
+
 // What a forked child grows.
 __attribute__((noinline)) void child_grow(size_t size) {
     volatile char *p = map_anon(size);
@@ -70,7 +79,7 @@ static long arg_long(int argc, char **argv, int *i) {
 }
 
 int main(int argc, char **argv) {
-    long delay_ms = 0, steps = 12, step_mib = 4, step_ms = 100, churn_mib = 0, heap_mib = 0, child_mib = 16;
+    long delay_ms = 0, steps = 12, step_mib = 4, step_ms = 100, churn_mib = 0, heap_mib = 0, big_mib = 0, child_mib = 16;
     long exit_code = 0;
     int wait_stdin = 0, do_fork = 0, then_sleep = 0, quiet = 0;
     for (int i = 1; i < argc; i++) {
@@ -81,6 +90,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--step-ms")) step_ms = arg_long(argc, argv, &i);
         else if (!strcmp(a, "--churn-mib")) churn_mib = arg_long(argc, argv, &i);
         else if (!strcmp(a, "--heap-mib")) heap_mib = arg_long(argc, argv, &i);
+        else if (!strcmp(a, "--big-mib")) big_mib = arg_long(argc, argv, &i);
         else if (!strcmp(a, "--child-mib")) child_mib = arg_long(argc, argv, &i);
         else if (!strcmp(a, "--exit-code")) exit_code = arg_long(argc, argv, &i);
         else if (!strcmp(a, "--wait-stdin")) wait_stdin = 1;
@@ -115,6 +125,7 @@ int main(int argc, char **argv) {
         if (step_ms > 0 && s + 1 < steps) sleep_ms(step_ms);
     }
     if (heap_mib > 0) heap_leak((size_t)heap_mib * MIB);
+    if (big_mib > 0) big_block((size_t)big_mib * MIB);
     if (!quiet) { printf("grown\n"); fflush(stdout); }
 
     if (then_sleep) for (;;) pause();

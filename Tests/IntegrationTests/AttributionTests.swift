@@ -1,0 +1,280 @@
+// Attribution that holds on real binaries: C with and without frame pointers, frameless libc leaves,
+// C++ names, inlined functions, a target that exits before any periodic report, a deleted executable.
+import Foundation
+import XCTest
+
+/// Reading per-function attribution out of a report (shared with GoAttributionTests).
+enum Attribution {
+    /// Runs `program` under `memhound run --top 100` and returns the outcome and the target's final report,
+    /// after the checks every traced run must pass (no timeout, status 0, well-formed lines).
+    static func run(_ program: String, _ arguments: [String], interval: Int = 1,
+                    file: StaticString = #filePath, line: UInt = #line) throws -> (Outcome, JSONLine) {
+        let outcome = try Memhound.run(["run", "--interval", "\(interval)", "--top", "100", "--", program] + arguments,
+                                       timeout: 90)
+        XCTAssertFalse(outcome.timedOut, outcome.summary, file: file, line: line)
+        XCTAssertFalse(outcome.signaled, outcome.summary, file: file, line: line)
+        XCTAssertEqual(outcome.status, 0, outcome.summary, file: file, line: line)
+        XCTAssertTrue(outcome.malformedLines.isEmpty, "malformed lines: \(outcome.malformedLines)", file: file, line: line)
+        let pid = try XCTUnwrap(outcome.targetPid, outcome.summary, file: file, line: line)
+        let report = try XCTUnwrap(outcome.finalReport(pid: pid), "no final report for \(pid)\n\(outcome.summary)",
+                                   file: file, line: line)
+        return (outcome, report)
+    }
+
+    /// Sites with a frame whose function satisfies `matches`.
+    static func sites(_ report: JSONLine, where matches: (String) -> Bool) -> [JSONLine] {
+        IntegrationTests.sites(report).filter { functions($0).contains(where: matches) }
+    }
+
+    /// Σ `key` ("bytes" or "grown") over the sites whose frames contain `function` (each site counted once).
+    static func total(_ report: JSONLine, _ function: String, _ key: String = "bytes") -> Double {
+        total(sites(report) { $0 == function }, key)
+    }
+
+    static func total(_ sites: [JSONLine], _ key: String = "bytes") -> Double {
+        sites.reduce(0.0) { $0 + (number($1[key]) ?? 0) }
+    }
+
+    static func category(_ site: JSONLine?) -> String? { site?["category"] as? String }
+
+    static func categoryBytes(_ report: JSONLine, _ category: String) -> Double? {
+        number((report["categories"] as? JSONLine)?[category])
+    }
+
+    static func lostRingBuffer(_ report: JSONLine) -> Double? { number((report["lost"] as? JSONLine)?["ring_buffer"]) }
+
+    /// Full frames of a site, for failure messages: function, inlined, module, file:line.
+    static func frames(_ site: JSONLine?) -> String {
+        guard let site else { return "<no site>" }
+        let frames = (site["frames"] as? [JSONLine] ?? []).map { frame in
+            "\(frame["function"] as? String ?? "?")\(frame["inlined"] as? Bool == true ? " [inlined]" : "")"
+                + " (\(frame["module"] as? String ?? "?") \(frame["offset"] as? String ?? "?")"
+                + " \(frame["file"] as? String ?? "-"):\(number(frame["line"]).map { String(Int($0)) } ?? "-"))"
+                + (frame["mangled"].map { " mangled \($0)" } ?? "")
+        }
+        return "bytes \(site["bytes"] ?? "?") grown \(site["grown"] ?? "?") released \(site["released"] ?? "?")"
+            + " category \(site["category"] ?? "?")\n    " + frames.joined(separator: "\n    ")
+    }
+
+    /// `describe` plus each site's category and the report's categories.
+    static func describeWithCategories(_ report: JSONLine) -> String {
+        var text = describe(report) + "categories \(report["categories"] ?? "<absent>")\n"
+        for site in IntegrationTests.sites(report).prefix(25) {
+            text += "  \(site["category"] ?? "<no category>"): \(functions(site).prefix(8).joined(separator: " < "))\n"
+        }
+        return text
+    }
+
+    /// The checks every report of these tests must pass: explained within 0.9–1.1 and no ring-buffer loss.
+    static func assertSound(_ report: JSONLine, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        let explained = number(report["explained"])
+        XCTAssertTrue(near(explained, 1.0, within: 0.10),
+                      "\(label): explained \(String(describing: explained)):\n\(describe(report))", file: file, line: line)
+        XCTAssertEqual(lostRingBuffer(report), 0, "\(label): lost \(report["lost"] ?? "<absent>")", file: file, line: line)
+    }
+}
+
+final class AttributionTests: XCTestCase {
+    private var started: [Spawned] = []
+    private var removeAfter: [String] = []
+
+    override func tearDown() {
+        for process in started { process.signal(SIGKILL); _ = process.finish(timeout: 10) }
+        started = []
+        for path in removeAfter { try? FileManager.default.removeItem(atPath: path) }
+        removeAfter = []
+        super.tearDown()
+    }
+
+    // MARK: C with and without frame pointers
+
+    /// leaker.c at -O2 with -fno-omit-frame-pointer and without (map_anon inlined, libc without frame pointers
+    /// either way): 6 steps of grow_cache 4 MiB (24 MiB kept, off_heap_mmap) and churn_buffer 8 MiB (48 MiB grown,
+    /// all unmapped), heap_leak 16 MiB of 64 KiB malloc blocks (malloc_heap; malloc itself writes the page after
+    /// each block, about 1/16, charged to malloc's own frames), big_block 32 MiB malloc'd and memset. Each build
+    /// must name every function with its known amount, and the two builds must agree per function.
+    func testSamePerFunctionBytesWithAndWithoutFramePointers() throws {
+        try requirePrivileges()
+        let workload = ["--steps", "6", "--step-mib", "4", "--churn-mib", "8", "--heap-mib", "16", "--big-mib", "32"]
+        var perBuild: [String: [String: Double]] = [:]
+        var reports: [String: JSONLine] = [:]
+        for (label, build) in [("frame pointers", Fixture.leakerO2FramePointers), ("no frame pointers", .leakerO2)] {
+            let (_, report) = try Attribution.run(try fixture(build), workload)
+            reports[label] = report
+            let detail = "\(label) build:\n\(Attribution.describeWithCategories(report))"
+            Attribution.assertSound(report, label)
+
+            let grow = Attribution.total(report, "grow_cache")
+            XCTAssertTrue(near(grow, 24 * mib, within: 0.10), "grow_cache should hold 24 MiB (got \(grow)), \(detail)")
+            XCTAssertTrue(near(Attribution.total(report, "grow_cache", "grown"), 24 * mib, within: 0.10),
+                          "grow_cache grew 24 MiB, no more (churn is churn_buffer's), \(detail)")
+            XCTAssertEqual(Attribution.category(largestSite(report, containing: "grow_cache")), "off_heap_mmap",
+                           "grow_cache: \(Attribution.frames(largestSite(report, containing: "grow_cache"))), \(detail)")
+
+            let heap = Attribution.total(report, "heap_leak")
+            XCTAssertTrue(near(heap, 16 * mib, within: 0.10), "heap_leak should hold 16 MiB (got \(heap)), \(detail)")
+            XCTAssertEqual(Attribution.category(largestSite(report, containing: "heap_leak")), "malloc_heap",
+                           "heap_leak: \(Attribution.frames(largestSite(report, containing: "heap_leak"))), \(detail)")
+
+            let churnGrown = Attribution.total(report, "churn_buffer", "grown")
+            let churnBytes = Attribution.total(report, "churn_buffer")
+            XCTAssertTrue(near(churnGrown, 48 * mib, within: 0.10),
+                          "churn_buffer should have grown 48 MiB (got \(churnGrown)), \(detail)")
+            XCTAssertLessThan(churnBytes, 48 * mib * 0.05, "churn_buffer nets about 0, \(detail)")
+
+            let big = Attribution.total(report, "big_block")
+            XCTAssertTrue(near(big, 32 * mib, within: 0.10), "big_block should hold 32 MiB (got \(big)), \(detail)")
+            XCTAssertEqual(Attribution.category(largestSite(report, containing: "big_block")), "malloc_heap",
+                           "big_block: \(Attribution.frames(largestSite(report, containing: "big_block"))), \(detail)")
+
+            perBuild[label] = ["grow_cache": grow, "heap_leak": heap, "big_block": big, "churn_buffer grown": churnGrown]
+        }
+        let withFP = perBuild["frame pointers"] ?? [:], without = perBuild["no frame pointers"] ?? [:]
+        for (function, bytes) in withFP.sorted(by: { $0.key < $1.key }) {
+            XCTAssertTrue(near(without[function], bytes, within: 0.10),
+                          "\(function): \(bytes) bytes with frame pointers, \(without[function] ?? -1) without\n"
+                            + "with:\n\(describe(reports["frame pointers"]))without:\n\(describe(reports["no frame pointers"]))")
+        }
+    }
+
+    /// big_block mallocs 32 MiB (its own mapping, made by malloc) and fills it with memset, a libc leaf that
+    /// pushes no frame: frame-pointer unwinding skips its caller. The site must still name big_block, both builds.
+    func testFramelessLibcLeafNamesItsCallerWithAndWithoutFramePointers() throws {
+        try requirePrivileges()
+        for (label, build) in [("frame pointers", Fixture.leakerO2FramePointers), ("no frame pointers", .leakerO2)] {
+            let (_, report) = try Attribution.run(try fixture(build), ["--steps", "0", "--big-mib", "32"])
+            let detail = "\(label) build:\n\(Attribution.describeWithCategories(report))"
+            Attribution.assertSound(report, label)
+            let site = largestSite(report, containing: "big_block")
+            XCTAssertTrue(near(number(site?["bytes"]), 32 * mib, within: 0.10),
+                          "a big_block site should hold 32 MiB: \(Attribution.frames(site)), \(detail)")
+            XCTAssertTrue(near(Attribution.total(report, "big_block"), 32 * mib, within: 0.10), detail)
+            XCTAssertEqual(Attribution.category(site), "malloc_heap", "big_block: \(Attribution.frames(site)), \(detail)")
+            // The leaf is libc's memset; its caller big_block is the next frame.
+            let names = site.map(functions) ?? []
+            if let index = names.firstIndex(of: "big_block") {
+                XCTAssertTrue(index == 0 || names[index - 1].contains("memset"),
+                              "big_block should directly follow the memset leaf: \(Attribution.frames(site))")
+            }
+        }
+    }
+
+    // MARK: C++
+
+    /// cache::Store::fill allocates 24 blocks of 1 MiB with new char[] and writes their pages (malloc writes
+    /// each block's first page itself: 24 pages). The frame must carry the demangled name.
+    func testCppMethodInNamespaceIsNamedDemangled() throws {
+        try requirePrivileges()
+        let (_, report) = try Attribution.run(try fixture(.cppleak), ["--mib", "24"])
+        let detail = Attribution.describeWithCategories(report)
+        Attribution.assertSound(report, "cppleak")
+
+        let demangled = Attribution.sites(report) { $0.contains("cache::Store::fill") }
+        let mangled = Attribution.sites(report) { $0.contains("_ZN5cache5Store4fillEm") }
+        let bytes = Attribution.total(demangled)
+        XCTAssertTrue(near(bytes, 24 * mib, within: 0.10),
+                      "sites naming cache::Store::fill should hold 24 MiB (got \(bytes)); sites with the mangled name "
+                        + "_ZN5cache5Store4fillEm hold \(Attribution.total(mangled)):\n"
+                        + (mangled + demangled).map(Attribution.frames).joined(separator: "\n")
+                        + "\nlargest sites:\n" + sites(report).prefix(2).map(Attribution.frames).joined(separator: "\n")
+                        + "\n\(detail)")
+        let site = demangled.max { (number($0["bytes"]) ?? 0) < (number($1["bytes"]) ?? 0) }
+        XCTAssertEqual(Attribution.category(site), "malloc_heap", "new char[]: \(Attribution.frames(site))\n\(detail)")
+        for frame in (demangled.flatMap { $0["frames"] as? [JSONLine] ?? [] })
+        where (frame["function"] as? String)?.contains("cache::Store::fill") == true {
+            XCTAssertTrue((frame["function"] as? String)?.hasPrefix("cache::Store::fill") == true, "\(frame)")
+            if let mangledName = frame["mangled"] {
+                XCTAssertEqual(mangledName as? String, "_ZN5cache5Store4fillEm", "\(frame)")
+            }
+        }
+    }
+
+    // MARK: Inlined functions
+
+    /// fill_pages (always_inline) writes the 24 MiB that load_table (noinline) mapped: the site's frames show
+    /// fill_pages marked inlined, then load_table at the same address, not inlined.
+    func testInlinedLeakShowsInlinedFrameThenItsCaller() throws {
+        try requirePrivileges()
+        let (_, report) = try Attribution.run(try fixture(.inlineleak), ["--mib", "24"])
+        let detail = Attribution.describeWithCategories(report)
+        Attribution.assertSound(report, "inlineleak")
+
+        let site = largestSite(report, containing: "fill_pages")
+        XCTAssertTrue(near(number(site?["bytes"]), 24 * mib, within: 0.10),
+                      "the fill_pages site should hold 24 MiB: \(Attribution.frames(site))\n\(detail)")
+        XCTAssertTrue(near(Attribution.total(report, "load_table"), 24 * mib, within: 0.10), detail)
+        XCTAssertEqual(Attribution.category(site), "off_heap_mmap", "\(Attribution.frames(site))\n\(detail)")
+        let frames = site?["frames"] as? [JSONLine] ?? []
+        let index = try XCTUnwrap(frames.firstIndex { $0["function"] as? String == "fill_pages" },
+                                  "no fill_pages frame\n\(detail)")
+        XCTAssertEqual(frames[index]["inlined"] as? Bool, true, "fill_pages must be inlined: \(Attribution.frames(site))")
+        XCTAssertLessThan(index + 1, frames.count, "nothing after fill_pages: \(Attribution.frames(site))")
+        if index + 1 < frames.count {
+            let caller = frames[index + 1]
+            XCTAssertEqual(caller["function"] as? String, "load_table", "\(Attribution.frames(site))")
+            XCTAssertEqual(caller["inlined"] as? Bool, false, "load_table is a real frame: \(Attribution.frames(site))")
+            XCTAssertEqual(caller["address"] as? String, frames[index]["address"] as? String,
+                           "an inlined frame has its concrete function's address: \(Attribution.frames(site))")
+        }
+    }
+
+    // MARK: Short-lived and deleted targets
+
+    /// The target grows 16 MiB and exits at once, long before the first 5 s report: the final report names it.
+    func testTargetExitingBeforeAnyPeriodicReportGetsFinalReport() throws {
+        try requirePrivileges()
+        let (outcome, report) = try Attribution.run(try fixture(.leaker),
+                                                    ["--steps", "4", "--step-mib", "4", "--step-ms", "0", "--then", "exit"],
+                                                    interval: 5)
+        let pid = try XCTUnwrap(outcome.targetPid)
+        let detail = Attribution.describeWithCategories(report)
+        XCTAssertEqual(outcome.reports(pid: pid).filter { $0["final"] as? Bool != true }.count, 0,
+                       "the target should exit before any periodic report:\n\(outcome.summary)")
+        Attribution.assertSound(report, "short-lived leaker")
+        let site = largestSite(report, containing: "grow_cache")
+        XCTAssertTrue(near(Attribution.total(report, "grow_cache"), 16 * mib, within: 0.10),
+                      "grow_cache should hold 16 MiB: \(Attribution.frames(site))\n\(detail)")
+        XCTAssertEqual(Attribution.category(site), "off_heap_mmap", "\(Attribution.frames(site))\n\(detail)")
+        XCTAssertEqual(int32(outcome.exitLine(pid: pid)?["exit_code"]), 0, outcome.summary)
+    }
+
+    /// The target's executable is deleted after it started; attach, then it grows 6 x 4 MiB.
+    func testDeletedExecutableIsStillSymbolized() throws {
+        try requirePrivileges()
+        let copy = scratchDirectory.appendingPathComponent("leaker-deleted-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.copyItem(atPath: try fixture(.leaker), toPath: copy)
+        removeAfter.append(copy)
+        let leaker = try Spawned(copy, ["--wait-stdin", "--steps", "6", "--step-mib", "4", "--step-ms", "100",
+                                        "--then", "sleep"])
+        started.append(leaker)
+        guard leaker.out.wait(for: "ready \(leaker.pid)", timeout: 20) else {
+            XCTFail("leaker did not start: \(leaker.out.text) \(leaker.err.text)")
+            return
+        }
+        try FileManager.default.removeItem(atPath: copy)
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(leaker.pid)/exe")) ?? "?"
+        XCTAssertTrue(exe.hasSuffix(" (deleted)"), "the executable should be deleted: \(exe)")
+
+        let memhound = try Memhound.start(["attach", "--pid", "\(leaker.pid)", "--duration", "4", "--interval", "1",
+                                           "--top", "100"])
+        var grew = false
+        if memhound.out.wait(for: "\"type\":\"start\"", timeout: 30) {
+            leaker.writeStdin("go\n")
+            grew = leaker.out.wait(for: "grown", timeout: 30)
+        }
+        let outcome = memhound.finish(timeout: 60)
+        XCTAssertTrue(grew, "leaker did not grow while traced:\n\(outcome.summary)")
+        XCTAssertFalse(outcome.timedOut, outcome.summary)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        XCTAssertTrue(outcome.malformedLines.isEmpty, "malformed lines: \(outcome.malformedLines)")
+        let report = try XCTUnwrap(outcome.finalReport(pid: leaker.pid), "no final report:\n\(outcome.summary)")
+        let detail = Attribution.describeWithCategories(report)
+        Attribution.assertSound(report, "deleted executable")
+        let site = largestSite(report, containing: "grow_cache")
+        XCTAssertTrue(near(Attribution.total(report, "grow_cache"), 24 * mib, within: 0.10),
+                      "grow_cache should hold 24 MiB: \(Attribution.frames(site))\n\(detail)")
+        XCTAssertEqual(Attribution.category(site), "off_heap_mmap", "\(Attribution.frames(site))\n\(detail)")
+        XCTAssertTrue(functions(site ?? [:]).contains("main"), "grow_cache's caller: \(Attribution.frames(site))")
+        XCTAssertTrue(processAlive(leaker.pid), "attach must not harm the target")
+    }
+}
