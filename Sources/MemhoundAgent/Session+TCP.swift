@@ -39,7 +39,7 @@ extension Session {
         return TCPReport(
             retransmits: counts.retransmits, synack: counts.synack, failed: counts.failed,
             unattributed: unattributed, connections: top.connections.map(TCPLines.entry),
-            otherConnections: top.others)
+            otherConnections: top.others, lost: tcp.lost)
     }
 
     /// After a process's final report: its counters leave the kernel and the ledger.

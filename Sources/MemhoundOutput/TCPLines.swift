@@ -109,19 +109,22 @@ public struct TCPReport: Codable, Equatable, Sendable {
     public var connections: [TCPConnectionEntry]
     /// Connections with retransmits beyond `connections`.
     public var otherConnections: Int
+    /// Retransmits of traced processes the kernel could not count (its table full), all processes together.
+    public var lost: UInt64
 
     public init(retransmits: UInt64 = 0, synack: UInt64 = 0, failed: UInt64 = 0, unattributed: UInt64 = 0,
-                connections: [TCPConnectionEntry] = [], otherConnections: Int = 0) {
+                connections: [TCPConnectionEntry] = [], otherConnections: Int = 0, lost: UInt64 = 0) {
         self.retransmits = retransmits
         self.synack = synack
         self.failed = failed
         self.unattributed = unattributed
         self.connections = connections
         self.otherConnections = otherConnections
+        self.lost = lost
     }
 
     enum CodingKeys: String, CodingKey {
-        case retransmits, synack, failed, unattributed, connections
+        case retransmits, synack, failed, unattributed, connections, lost
         case otherConnections = "other_connections"
     }
 }

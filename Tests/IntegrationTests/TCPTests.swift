@@ -57,6 +57,7 @@ final class TCPTests: XCTestCase {
         let tcp = try finalTCP(outcome, pid: client.pid)
         XCTAssertEqual(number(tcp["retransmits"]).map(Int.init), lines.count, "\(tcp)")
         XCTAssertEqual(number(tcp["unattributed"]), 0, "\(tcp)")
+        XCTAssertEqual(number(tcp["lost"]), 0, "\(tcp)")
         let connections = tcp["connections"] as? [JSONLine] ?? []
         XCTAssertEqual(connections.count, 1, "\(tcp)")
         XCTAssertEqual(number(connections.first?["sport"]).map(Int.init), clientDone["sport"])
@@ -200,6 +201,39 @@ final class TCPTests: XCTestCase {
         measured("synack", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! })
     }
 
+    func testEventsOptionTurnsTheLinesOffButNotTheCounts() throws {
+        try requirePrivileges()
+        let net = try makeNetwork()
+        try net.drop(in: net.serverNamespace, "tcp dport \(port)", tenths: 3)
+        let server = try node(in: net.serverNamespace, "server", "--addr", net.serverV4, "--count", "1")
+        try waitFor(server, "listening", count: 1)
+        let client = try node(in: net.clientNamespace, "client", "--addr", net.serverV4, "--bytes", "\(bytes)",
+                              "--wait-stdin")
+        let memhound = try trace(client.pid, ["--events", "mmap"])
+        client.writeStdin("go\n")
+        let done = try waitFor(client, "done", count: 1)[0]
+        let outcome = memhound.finish(timeout: 60)
+        try assertRan(outcome)
+
+        let options = outcome.lines(ofType: "start").first?["options"] as? JSONLine
+        XCTAssertEqual(options?["events"] as? [String], ["mmap"])
+        XCTAssertTrue(outcome.lines(ofType: "tcp_retransmit").isEmpty, "--events mmap turns tcp lines off")
+        let tcp = try finalTCP(outcome, pid: client.pid)
+        let all = Int(number(tcp["retransmits"]) ?? 0), failed = Int(number(tcp["failed"]) ?? 0)
+        XCTAssertGreaterThan(done["retrans"]!, 0, "the client saw no loss: the test proves nothing")
+        // Every attempt is counted; TCP_INFO counts the sent ones and those that failed while transmitting.
+        XCTAssertTrue(all - failed <= done["retrans"]! && done["retrans"]! <= all, "\(tcp) vs TCP_INFO \(done)")
+        let connection = (tcp["connections"] as? [JSONLine])?.first
+        XCTAssertEqual(number(connection?["sport"]).map(Int.init), done["sport"], "\(tcp)")
+    }
+
+    func testHelpNamesTheTCPEvents() throws {
+        let outcome = try Memhound.run(["attach", "--help"], timeout: 30)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let text = outcome.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(text.contains("rss, tcp, or all (default: tcp)"), outcome.stdout)
+    }
+
     // MARK: - helpers
 
     private func makeNetwork() throws -> TestNetwork {
@@ -216,8 +250,8 @@ final class TCPTests: XCTestCase {
     }
 
     /// memhound attached to `pid`, once its start line shows it is tracing.
-    private func trace(_ pid: Int32) throws -> Spawned {
-        let memhound = try Memhound.start(["attach", "--pid", "\(pid)", "--interval", "1", "--duration", "120"])
+    private func trace(_ pid: Int32, _ extra: [String] = []) throws -> Spawned {
+        let memhound = try Memhound.start(["attach", "--pid", "\(pid)", "--interval", "1", "--duration", "120"] + extra)
         started.append(memhound)
         guard memhound.out.wait(for: "\"type\":\"start\"", timeout: 60) else {
             let outcome = memhound.finish(timeout: 5)

@@ -3,7 +3,7 @@
  * waiting until everything it sent is acknowledged, then prints its own
  * retransmit count from TCP_INFO (the kernel's ground truth).
  *
- *   tcpnode server --addr A --port P [--count K] [--send BYTES] [--rcvbuf BYTES] [--wait-stdin]
+ *   tcpnode server --addr A --port P [--count K] [--send BYTES] [--wait-stdin]
  *     Listens; per connection (one thread each): writes --send bytes, reads to EOF, prints
  *     "conn PID sport P dport C received N sent M retrans R". Exits after K connections.
  *     --wait-stdin: reads nothing from a connection until a line arrives on stdin.
@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 static const char *addr = "127.0.0.1";
-static int port, count = 1, wait_stdin, queue_mode, rcvbuf;
+static int port, count = 1, wait_stdin, queue_mode;
 static long bytes, send_bytes;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t stdin_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -206,8 +206,6 @@ static int server(void)
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6)
 		setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (rcvbuf && setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
-		die("SO_RCVBUF");
 	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 64))
 		die("bind/listen");
 	say("listening %d %d\n", getpid(), port);
@@ -325,7 +323,6 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--count")) count = atoi(v);
 		else if (!strcmp(a, "--bytes")) bytes = atol(v);
 		else if (!strcmp(a, "--send")) send_bytes = atol(v);
-		else if (!strcmp(a, "--rcvbuf")) rcvbuf = atoi(v);
 		else { fprintf(stderr, "tcpnode: unknown option %s\n", a); return 64; }
 	}
 	return !strcmp(argv[1], "server") ? server() : client();

@@ -55,6 +55,7 @@ final class TCPLineTests: XCTestCase {
         let empty = try XCTUnwrap(json(report)["tcp"] as? [String: Any])
         XCTAssertEqual(empty["retransmits"] as? Int, 0, "every report has tcp, even without retransmits")
         XCTAssertEqual((empty["connections"] as? [Any])?.count, 0)
+        XCTAssertEqual(empty["lost"] as? Int, 0)
 
         report.tcp = TCPReport(retransmits: 5, synack: 2, failed: 1, unattributed: 3, connections: [
             TCPConnectionEntry(family: "ipv4", saddr: "10.0.0.1", sport: 5001, daddr: "10.0.0.2", dport: 40000,
