@@ -22,13 +22,7 @@ final class TCPTests: XCTestCase {
 
     func testClientRetransmitsAreChargedToTheClientAndNeverToABystander() throws {
         try requirePrivileges()
-        let net = try makeNetwork()
-        try net.drop(in: net.serverNamespace, "tcp dport \(port)", tenths: 3)
-        let server = try node(in: net.serverNamespace, "server", "--addr", net.serverV4, "--count", "2")
-        try waitFor(server, "listening", count: 1)
-        let client = try node(in: net.clientNamespace, "client", "--addr", net.serverV4, "--bytes", "\(bytes)",
-                              "--wait-stdin")
-        let memhound = try trace(client.pid)
+        let (net, client, memhound) = try tracedUploader(connections: 2)
         let bystander = try node(in: net.clientNamespace, "client", "--addr", net.serverV4, "--bytes", "\(bytes)")
         client.writeStdin("go\n")
         let clientDone = try waitFor(client, "done", count: 1)[0]
@@ -203,13 +197,7 @@ final class TCPTests: XCTestCase {
 
     func testEventsOptionTurnsTheLinesOffButNotTheCounts() throws {
         try requirePrivileges()
-        let net = try makeNetwork()
-        try net.drop(in: net.serverNamespace, "tcp dport \(port)", tenths: 3)
-        let server = try node(in: net.serverNamespace, "server", "--addr", net.serverV4, "--count", "1")
-        try waitFor(server, "listening", count: 1)
-        let client = try node(in: net.clientNamespace, "client", "--addr", net.serverV4, "--bytes", "\(bytes)",
-                              "--wait-stdin")
-        let memhound = try trace(client.pid, ["--events", "mmap"])
+        let (_, client, memhound) = try tracedUploader(connections: 1, ["--events", "mmap"])
         client.writeStdin("go\n")
         let done = try waitFor(client, "done", count: 1)[0]
         let outcome = memhound.finish(timeout: 60)
@@ -235,6 +223,19 @@ final class TCPTests: XCTestCase {
     }
 
     // MARK: - helpers
+
+    /// A server taking `connections` uploads (30% of packets to it dropped) and a client, waiting for a line on
+    /// stdin before it connects, traced by memhound.
+    private func tracedUploader(connections: Int, _ memhoundArguments: [String] = []) throws
+        -> (TestNetwork, client: Spawned, memhound: Spawned) {
+        let net = try makeNetwork()
+        try net.drop(in: net.serverNamespace, "tcp dport \(port)", tenths: 3)
+        let server = try node(in: net.serverNamespace, "server", "--addr", net.serverV4, "--count", "\(connections)")
+        try waitFor(server, "listening", count: 1)
+        let client = try node(in: net.clientNamespace, "client", "--addr", net.serverV4, "--bytes", "\(bytes)",
+                              "--wait-stdin")
+        return (net, client, try trace(client.pid, memhoundArguments))
+    }
 
     private func makeNetwork() throws -> TestNetwork {
         let net = try TestNetwork()
