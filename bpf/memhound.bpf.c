@@ -265,12 +265,23 @@ static __always_inline void emit_stack_snapshot(__u64 enter_ns)
 	r->regs[15] = BPF_CORE_READ(regs, r15);
 	r->regs[16] = BPF_CORE_READ(regs, ip);
 	sp = r->regs[7];
-	if (bpf_find_vma(task, sp, find_stack_end, &stack, 0) == 0 && stack.end > sp)
+	/*
+	 * bpf_find_vma only try-locks the address space and can fail (-EBUSY);
+	 * without the stack's end, reads that run past it fail whole, so shrink.
+	 */
+	size = MH_STACK_SNAPSHOT_MAX;
+	if (bpf_find_vma(task, sp, find_stack_end, &stack, 0) == 0 && stack.end > sp &&
+	    stack.end - sp < MH_STACK_SNAPSHOT_MAX)
 		size = stack.end - sp;
-	if (size > MH_STACK_SNAPSHOT_MAX)
-		size = MH_STACK_SNAPSHOT_MAX;
-	if (size && bpf_probe_read_user(r->data, size, (void *)sp))
-		size = 0;
+	for (int i = 0; i < 5; i++) {
+		if (size > MH_STACK_SNAPSHOT_MAX)
+			size = MH_STACK_SNAPSHOT_MAX;
+		if (size && bpf_probe_read_user(r->data, size, (void *)sp) == 0)
+			break;
+		size >>= 1;
+		if (i == 4)
+			size = 0;
+	}
 	r->size = size;
 	r->_pad = 0;
 	if (bpf_ringbuf_output(&records, r, offsetof(struct memhound_stack_record, data) + size, 0))
@@ -358,7 +369,14 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	r->anon_delta = ts->anon_delta;
 	r->anon_bytes = t->anon_bytes;
 	r->leaf_return = ts->syscall_leaf;
-	bpf_ringbuf_submit(r, wakeup_flags());
+	/*
+	 * Code mapped (PROT_EXEC): wake user space now, so it reads the process's
+	 * maps and opens the new file while the process still exists.
+	 */
+	if (which == MH_SYS_MMAP && (ts->args[2] & 0x4) && ctx->ret >= 0)
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	else
+		bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
 }
 

@@ -54,8 +54,15 @@ enum CategoryRules {
     }
 
     static func isMalloc(_ name: String) -> Bool {
-        let base = name.split(separator: "@").first.map(String.init) ?? name
+        let base = baseName(name)
         return mallocFunctions.contains(base) || base.hasPrefix("operator new")
+    }
+
+    /// A symbol without its version (`@@GLIBC_2.2.5`) and compiler clone suffixes
+    /// (`.constprop.0`, `.isra.0`, `.part.0`, `.cold`).
+    static func baseName(_ name: String) -> String {
+        let unversioned = name.split(separator: "@").first.map(String.init) ?? name
+        return unversioned.split(separator: ".").first.map(String.init) ?? unversioned
     }
 
     private static func isExplicitMmap(_ name: String) -> Bool {
@@ -70,7 +77,7 @@ enum CategoryRules {
     static let mallocFunctions: Set<String> = [
         "malloc", "calloc", "realloc", "reallocarray", "memalign", "posix_memalign", "aligned_alloc", "valloc",
         "pvalloc", "__libc_malloc", "__libc_calloc", "__libc_realloc", "__libc_memalign", "_int_malloc",
-        "_int_realloc", "_int_memalign", "sysmalloc", "new_heap", "alloc_new_heap", "arena_get2",
+        "_int_realloc", "_int_memalign", "sysmalloc", "sysmalloc_mmap", "new_heap", "alloc_new_heap", "arena_get2",
         "_Znwm", "_Znam", "_ZnwmSt11align_val_t", "_ZnamSt11align_val_t",
     ]
 

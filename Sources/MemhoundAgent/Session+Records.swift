@@ -51,14 +51,15 @@ extension Session {
             if processes[p.tgid] != nil { forgetProcess(p.tgid) }
             let status = try? proc.status(pid: p.tgid)
             processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
-            symbolizer.observe(pid: p.tgid)
             let parentIsGo = processes[p.parentTgid]?.isGo
             processes[p.tgid]?.isGo = parentIsGo
+            symbolizer.prepareUnwinding(pid: p.tgid, parentIsGo != true)
+            symbolizer.observe(pid: p.tgid)
             try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
         case .exec:
             processes[p.tgid]?.comm = p.comm
-            symbolizer.observe(pid: p.tgid)
             configureSnapshots(pid: p.tgid)
+            symbolizer.observe(pid: p.tgid)
             try writer.write(ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm))
         case .exit:
             guard var traced = processes[p.tgid], !traced.exited else { return }

@@ -48,6 +48,7 @@ extension Session {
     func configureSnapshots(pid: Int32) {
         let isGo = symbolizer.isGoProgram(pid: pid)
         processes[pid]?.isGo = isGo
+        symbolizer.prepareUnwinding(pid: pid, isGo != true)
         if isGo == true { tracer.setSnapshotStacks(pid: pid, false) }
     }
 }

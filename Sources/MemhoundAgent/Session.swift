@@ -110,6 +110,7 @@ public final class Session {
         accounting.track(pid)
         processes[pid] = TracedProcess(pid: pid, comm: proc.comm(pid: pid), baseline: MemoryBytes(status))
         processes[pid]?.isGo = isGo
+        symbolizer.prepareUnwinding(pid: pid, isGo != true)
         symbolizer.observe(pid: pid)
     }
 
@@ -141,6 +142,7 @@ public final class Session {
         // A new program starts with an empty address space: growth counts from zero.
         processes[mainPid] = TracedProcess(pid: mainPid, comm: nil, baseline: .zero)
         processes[mainPid]?.isGo = commandIsGo
+        symbolizer.prepareUnwinding(pid: mainPid, commandIsGo != true)
     }
 
     private func writeStart() throws {

@@ -25,6 +25,8 @@ public final class Symbolizer {
     private var maps: [Int32: [MemoryMapping]] = [:]
     private var mapsTexts: [Int32: String] = [:]
     private var unwinders: [Int32: DwarfUnwinder?] = [:]
+    /// Processes whose syscall stacks are unwound from copies (not Go).
+    private var unwound: Set<Int32> = []
     private var files: [FileKey: ElfFile?] = [:]
 
     private struct FileKey: Hashable {
@@ -42,13 +44,21 @@ public final class Symbolizer {
         maps[pid] = current
         mapsTexts[pid] = text
         unwinders[pid] = nil
+        // Built now, while the process's files can still be opened through /proc/PID/root.
+        if unwound.contains(pid) { _ = unwinder(pid: pid) }
         // Open executable files while the process (and its mount namespace) exists.
         for m in current where m.isExecutable && m.filePath != nil {
             _ = elf(for: m, pid: pid)
         }
     }
 
+    /// Keeps an unwinder ready for the process from each maps snapshot on.
+    public func prepareUnwinding(pid: Int32, _ on: Bool) {
+        if on { unwound.insert(pid) } else { unwound.remove(pid) }
+    }
+
     public func forget(pid: Int32) {
+        unwound.remove(pid)
         maps[pid] = nil
         mapsTexts[pid] = nil
         unwinders[pid] = nil
