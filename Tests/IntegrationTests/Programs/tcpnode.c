@@ -14,7 +14,7 @@
  *     prints "queued PID sport C retrans R bytes Q"; on a first line on stdin prints
  *     "mark PID sport C retrans R", and touches the socket again only after a second line
  *     (so its retransmits happen while the process does nothing with it).
- * Every wait is bounded; errors exit 1 with a message.
+ * Every wait is bounded (the process ends after 150 s at most); errors exit 1 with a message.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -308,6 +308,8 @@ static int client(void)
 
 int main(int argc, char **argv)
 {
+	/* Whatever happens to the peer or the network, this process ends. */
+	alarm(150);
 	if (argc < 2) {
 		fprintf(stderr, "usage: tcpnode server|client [options]\n");
 		return 64;
