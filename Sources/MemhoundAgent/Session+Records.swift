@@ -38,8 +38,6 @@ extension Session {
             try handle(p)
         case let .tcpRetransmit(r):
             try handle(r)
-        default:
-            break
         }
     }
 
