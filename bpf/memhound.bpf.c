@@ -44,17 +44,18 @@ struct syscall_exit_args {
 
 /* Pages [start, end) became resident under `stack`: extend the open run or start one. */
 static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
-				       const struct memhound_site_key *site, __u64 leaf, __u32 flags,
-				       __u64 now)
+				       const struct memhound_site_key *site, __u64 leaf, __u32 flags)
 {
+	__u64 now;
+
 	if (ts->run_end == start && ts->run_stack == site->stack_id && ts->run_flags == flags &&
 	    end - ts->run_start <= MAX_RUN_BYTES) {
 		ts->run_end = end;
-		ts->run_last_ns = now;
 		ts->run_faults++;
 		return;
 	}
 	flush_run(ts);
+	now = bpf_ktime_get_ns();
 	ts->run_start = start;
 	ts->run_end = end;
 	ts->run_first_ns = now;
@@ -65,51 +66,101 @@ static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u
 	ts->run_faults = 1;
 }
 
+/* The address of the fault this ANON increment belongs to, if any (consumed). */
+static __always_inline __u64 take_fault_address(void)
+{
+	struct pending_fault *f;
+	__u32 zero = 0;
+	__u64 addr;
+
+	f = bpf_map_lookup_elem(&faults, &zero);
+	if (!f || f->task != (__u64)bpf_get_current_task())
+		return 0;
+	addr = f->addr;
+	f->task = 0;
+	return addr;
+}
+
+/*
+ * The user stack id of the current thread, reusing the last one when it has
+ * not moved: same ip, sp and bp, and either the fault continues the thread's
+ * run of pages (a loop touching page after page: the hot case, free) or the
+ * caller's return address at bp+8 is unchanged (one user read, ~100 ns,
+ * still far cheaper than walking and hashing the stack).
+ */
+static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, __u64 fault,
+					   __u64 *leaf, __u64 *sp_out)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	/* BPF_CORE_READ measured far cheaper here than direct loads through the pointer. */
+	__u64 ip = BPF_CORE_READ(regs, ip), sp = BPF_CORE_READ(regs, sp), bp = BPF_CORE_READ(regs, bp);
+	__u64 caller = 0;
+	__s32 id;
+
+	*sp_out = sp;
+	if (ts && ts->last_stack >= 0 && ts->last_ip == ip && ts->last_sp == sp && ts->last_bp == bp) {
+		if (fault && ts->run_end && (fault & ~(PAGE_SIZE - 1)) == ts->run_end) {
+			*leaf = ts->last_leaf;
+			return ts->last_stack;
+		}
+		if (bp)
+			bpf_probe_read_user(&caller, sizeof(caller), (void *)(bp + 8));
+		if (ts->last_caller == caller) {
+			*leaf = ts->last_leaf;
+			return ts->last_stack;
+		}
+	} else if (bp) {
+		bpf_probe_read_user(&caller, sizeof(caller), (void *)(bp + 8));
+	}
+	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	*leaf = leaf_return_address(sp);
+	if (id < 0) {
+		stat_add(MH_STAT_LOST_STACK, 1);
+	} else if (ts) {
+		ts->last_ip = ip;
+		ts->last_sp = sp;
+		ts->last_bp = bp;
+		ts->last_caller = caller;
+		ts->last_leaf = *leaf;
+		ts->last_stack = id;
+	}
+	return id;
+}
+
 static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 {
 	struct memhound_site_key key = { .tgid = tgid };
 	struct memhound_site_growth *g, fresh = { .bytes = bytes, .increments = 1 };
-	struct thread_state *ts;
-	__u64 start, leaf, sp = user_stack_pointer();
+	struct thread_state *ts = thread_state(true);
+	__u64 start, leaf = 0, sp = 0, fault = take_fault_address();
 	__u32 flags;
 
-	key.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (key.stack_id < 0)
-		stat_add(MH_STAT_LOST_STACK, 1);
-	leaf = leaf_return_address(sp);
+	key.stack_id = current_stack(ctx, ts, fault, &leaf, &sp);
 	fresh.leaf_return = leaf;
 
+	/* This CPU's copy: no other CPU writes it, and programs do not nest on a CPU here. */
 	g = bpf_map_lookup_elem(&sites, &key);
 	if (g) {
-		__sync_fetch_and_add(&g->bytes, bytes);
-		__sync_fetch_and_add(&g->increments, 1);
+		g->bytes += bytes;
+		g->increments++;
 		g->leaf_return = leaf;
 	} else if (bpf_map_update_elem(&sites, &key, &fresh, BPF_NOEXIST)) {
-		/* Lost a race with another CPU creating the key: retry as an add. */
-		g = bpf_map_lookup_elem(&sites, &key);
-		if (g) {
-			__sync_fetch_and_add(&g->bytes, bytes);
-			__sync_fetch_and_add(&g->increments, 1);
-		} else {
-			stat_add(MH_STAT_LOST_SITE, 1);
-		}
+		stat_add(MH_STAT_LOST_SITE, 1);
 	}
 
-	ts = thread_state(false);
 	if (!ts)
 		return;
 	if (ts->syscall)
 		ts->anon_delta += bytes;
-	if (!ts->fault_addr)
+	if (!fault)
 		return;
 	/* A fault maps a naturally aligned folio: 4 KiB, an mTHP size or 2 MiB. */
 	if (bytes & (bytes - 1))
-		start = ts->fault_addr & ~(PAGE_SIZE - 1);
+		start = fault & ~(PAGE_SIZE - 1);
 	else
-		start = ts->fault_addr & ~(bytes - 1);
-	ts->fault_addr = 0;
+		start = fault & ~(bytes - 1);
 	flags = start + MH_STACK_TOUCH_RANGE > sp && start < sp + MH_STACK_TOUCH_RANGE ? MH_RUN_STACK : 0;
-	add_to_run(ts, start, start + bytes, &key, leaf, flags, bpf_ktime_get_ns());
+	add_to_run(ts, start, start + bytes, &key, leaf, flags);
 }
 
 static __always_inline void record_release(struct memhound_target *t, __u64 bytes)
@@ -132,10 +183,10 @@ static __always_inline void record_foreign(__u32 mm_id, __s64 size)
 	mm = bpf_map_lookup_elem(&mms, &mm_id);
 	if (!mm)
 		return;
-	delta = size - (__s64)__sync_lock_test_and_set(&mm->anon_bytes, size);
 	t = bpf_map_lookup_elem(&targets, &mm->tgid);
-	if (!t)
+	if (!t || t->mm_id != mm_id)
 		return;
+	delta = size - (__s64)__sync_lock_test_and_set(&t->last_anon, size);
 	if (delta > 0)
 		__sync_fetch_and_add(&t->foreign_growth, delta);
 	else
@@ -149,7 +200,6 @@ int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
 	__u32 mm_id = ctx->mm_id;
 	__s64 size = ctx->size, delta;
 	struct memhound_target *t;
-	struct mm_state *mm;
 
 	if (ctx->member != MM_ANONPAGES)
 		return 0;
@@ -160,17 +210,22 @@ int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
 	t = active_target(tgid);
 	if (!t)
 		return 0;
-	t->anon_bytes = size;
+	if (t->anon_bytes != size)
+		t->anon_bytes = size;
 
-	mm = bpf_map_lookup_elem(&mms, &mm_id);
-	if (!mm) {
-		struct mm_state fresh = { .tgid = tgid, .anon_bytes = size };
+	if (t->mm_id == mm_id) {
+		/* The hot path: the counter's last value lives beside the target. */
+		delta = size - (__s64)__sync_lock_test_and_set(&t->last_anon, size);
+	} else {
+		/* First sight of this address space: remember whose it is, for curr=0 changes. */
+		struct mm_state fresh = { .tgid = tgid };
 
 		if (bpf_map_update_elem(&mms, &mm_id, &fresh, BPF_ANY)) {
 			stat_add(MH_STAT_LOST_MM, 1);
 			return 0;
 		}
 		t->mm_id = mm_id;
+		t->last_anon = size;
 		/* A pre-existing address space: this first change has no known base. */
 		if (!(t->flags & MH_TARGET_FRESH_MM)) {
 			stat_add(MH_STAT_BASELINE, 1);
@@ -178,8 +233,6 @@ int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
 		}
 		t->flags &= ~MH_TARGET_FRESH_MM;
 		delta = size;
-	} else {
-		delta = size - (__s64)__sync_lock_test_and_set(&mm->anon_bytes, size);
 	}
 
 	if (delta > 0)
@@ -189,31 +242,40 @@ int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
 	return 0;
 }
 
+/*
+ * Every fault on the host lands here: no target lookup, just a per-CPU store
+ * that the ANON increment of a traced thread consumes (see take_fault_address).
+ */
 static __always_inline int on_fault(__u64 address)
 {
-	struct thread_state *ts;
+	struct pending_fault *f;
+	__u32 zero = 0;
 
 	if (address > USER_ADDR_LIMIT)
 		return 0;
-	if (!active_target(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	ts = thread_state(true);
-	if (ts)
-		ts->fault_addr = address;
+	f = bpf_map_lookup_elem(&faults, &zero);
+	if (f) {
+		f->task = (__u64)bpf_get_current_task();
+		f->addr = address;
+	}
 	return 0;
 }
 
-SEC("tracepoint/exceptions/page_fault_user")
-int on_page_fault_user(struct page_fault_args *ctx)
+/*
+ * Faults run for every process on the host: raw (tp_btf) tracepoints skip the
+ * perf record a classic tracepoint builds before calling the program.
+ */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(on_page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	return on_fault(ctx->address);
+	return on_fault(address);
 }
 
 /* Faults taken by the kernel on user memory, e.g. read() into a fresh buffer. */
-SEC("tracepoint/exceptions/page_fault_kernel")
-int on_page_fault_kernel(struct page_fault_args *ctx)
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(on_page_fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
-	return on_fault(ctx->address);
+	return on_fault(address);
 }
 
 /* ---- memory syscalls -------------------------------------------------- */
@@ -321,7 +383,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 		return 0;
 	/* Pages this thread touched before the call are reported before it. */
 	flush_run(ts);
-	ts->fault_addr = 0;
+	take_fault_address(); /* a fault with no ANON increment must not be charged later */
 	ts->syscall = which;
 	for (i = 0; i < 6; i++)
 		ts->args[i] = i < nargs ? ctx->args[i] : 0;
@@ -452,6 +514,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	t->state = MH_TARGET_ACTIVE;
 	t->flags |= MH_TARGET_FRESH_MM;
 	t->anon_bytes = 0;
+	t->last_anon = 0;
 	if (t->mm_id)
 		bpf_map_delete_elem(&mms, &t->mm_id);
 	t->mm_id = 0;

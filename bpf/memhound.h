@@ -165,6 +165,8 @@ struct memhound_target {
 	__u64 foreign_growth;   /* ANON increments made outside the target (curr=0) */
 	__u64 foreign_release;  /* ANON decrements made outside the target (reclaim, exit) */
 	__u64 unscoped_release; /* decrements by target threads outside traced syscalls */
+	/* The last ANON value of the address space mm_id, from any source (deltas come from it). */
+	__u64 last_anon;
 };
 
 /* Map `sites`: resident ANON growth aggregated per (process, user stack). */
@@ -189,7 +191,7 @@ _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
 _Static_assert(sizeof(struct memhound_syscall_record) == 120, "syscall record layout");
 _Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
-_Static_assert(sizeof(struct memhound_target) == 48, "target layout");
+_Static_assert(sizeof(struct memhound_target) == 56, "target layout");
 _Static_assert(sizeof(struct memhound_stack_record) == 176 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
 

@@ -27,23 +27,24 @@ struct {
 	__uint(value_size, MH_MAX_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
+/* Per CPU: the hot path adds without atomics; user space sums the CPUs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct memhound_site_key);
 	__type(value, struct memhound_site_growth);
 } sites SEC(".maps");
 
-/* rss_stat's mm_id -> owning tgid and the last ANON value seen for it. */
+/* rss_stat's mm_id -> owning tgid, for changes made outside the process (curr=0). */
 struct mm_state {
 	__u32 tgid;
 	__u32 _pad;
-	__u64 anon_bytes;
 };
 
+/* Entries go at exec and exit; a plain hash is cheaper than an LRU on every fault. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct mm_state);
 } mms SEC(".maps");
@@ -68,9 +69,38 @@ struct {
 	__type(value, struct memhound_stack_record);
 } snapshot_scratch SEC(".maps");
 
-/* What one traced thread is doing: its last fault, its open syscall, its open run. */
+/*
+ * The last fault taken on this CPU by a traced thread: its ANON increment
+ * follows on the same CPU in the same fault (a per-CPU slot is much cheaper
+ * than task storage; `task` tells a migrated or stale entry apart).
+ */
+struct pending_fault {
+	__u64 task;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_fault);
+} faults SEC(".maps");
+
+/* What one traced thread is doing: its open syscall, its open run, its last stack. */
 struct thread_state {
-	__u64 fault_addr;     /* 0: no fault waiting for its ANON increment */
+	/*
+	 * The stack captured at the thread's last growth and where the thread was
+	 * (ip, sp, bp and the caller's return address at bp+8): a loop touching
+	 * page after page is at the same place every time, so the stack walk and
+	 * hash are skipped.
+	 */
+	__u64 last_ip;
+	__u64 last_sp;
+	__u64 last_bp;
+	__u64 last_caller;
+	__u64 last_leaf;
+	__s32 last_stack;
+	__u32 _pad0;
 	__u32 syscall;        /* 0: not inside a traced syscall */
 	__s32 syscall_stack;
 	__u64 args[6];
@@ -177,8 +207,7 @@ static __always_inline void flush_run(struct thread_state *ts)
 	if (!r) {
 		stat_add(MH_STAT_LOST_RINGBUF, 1);
 	} else {
-		fill_header(&r->hdr, MH_RECORD_RUN);
-		r->hdr.time_ns = ts->run_last_ns;
+		fill_header(&r->hdr, MH_RECORD_RUN); /* time_ns: now, when the run ends */
 		r->start = ts->run_start;
 		r->end = ts->run_end;
 		r->first_ns = ts->run_first_ns;

@@ -237,11 +237,28 @@ int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
 			      struct memhound_site_key *key, struct memhound_site_growth *growth)
 {
 	int fd = bpf_map__fd(t->skel->maps.sites);
+	struct memhound_site_growth *percpu;
+	int err;
 
 	if (bpf_map_get_next_key(fd, has_previous ? previous : NULL, key))
 		return errno == ENOENT ? 0 : -errno;
-	if (bpf_map_lookup_elem(fd, key, growth))
-		return errno == ENOENT ? memhound_tracer_next_site(t, true, key, key, growth) : -errno;
+	percpu = calloc(t->ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, key, percpu)) {
+		err = errno;
+		free(percpu);
+		return err == ENOENT ? memhound_tracer_next_site(t, true, key, key, growth) : -err;
+	}
+	/* The table is per CPU: one process's stack grows on whichever CPU it ran. */
+	memset(growth, 0, sizeof(*growth));
+	for (int cpu = 0; cpu < t->ncpus; cpu++) {
+		growth->bytes += percpu[cpu].bytes;
+		growth->increments += percpu[cpu].increments;
+		if (percpu[cpu].leaf_return)
+			growth->leaf_return = percpu[cpu].leaf_return;
+	}
+	free(percpu);
 	return 1;
 }
 

@@ -9,7 +9,7 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_syscall_record>.size, 120)
         XCTAssertEqual(MemoryLayout<memhound_run_record>.size, 72)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.size, 64)
-        XCTAssertEqual(MemoryLayout<memhound_target>.size, 48)
+        XCTAssertEqual(MemoryLayout<memhound_target>.size, 56)
         XCTAssertEqual(MemoryLayout<memhound_site_key>.size, 8)
         XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 24)
         // TCP: offsets in NetTests/TCPRecordTests.
