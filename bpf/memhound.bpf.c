@@ -295,7 +295,7 @@ static long find_stack_end(struct task_struct *task, struct vm_area_struct *vma,
  * (at most MH_STACK_SNAPSHOT_MAX bytes), for unwinding code that keeps no
  * frame pointers. Only at calls that create regions, for processes that need it.
  */
-static __always_inline void emit_stack_snapshot(__u64 enter_ns)
+static __always_inline void emit_stack_snapshot(__u64 enter_ns, __u64 key)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
@@ -309,6 +309,7 @@ static __always_inline void emit_stack_snapshot(__u64 enter_ns)
 		return;
 	fill_header(&r->hdr, MH_RECORD_USER_STACK);
 	r->enter_ns = enter_ns;
+	r->key = key;
 	r->regs[0] = BPF_CORE_READ(regs, ax);
 	r->regs[1] = BPF_CORE_READ(regs, dx);
 	r->regs[2] = BPF_CORE_READ(regs, cx);
@@ -346,8 +347,26 @@ static __always_inline void emit_stack_snapshot(__u64 enter_ns)
 	}
 	r->size = size;
 	r->_pad = 0;
-	if (bpf_ringbuf_output(&records, r, offsetof(struct memhound_stack_record, data) + size, 0))
+	if (bpf_ringbuf_output(&records, r, offsetof(struct memhound_stack_record, data) + size, 0)) {
 		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		bpf_map_delete_elem(&snapshotted, &key); /* copy it again next time */
+	}
+}
+
+/*
+ * A key for the call path of the current syscall: the address space, the
+ * frame-pointer stack id and the 64 bytes at the user stack pointer (return
+ * addresses of frameless callers live there). Code without frame pointers
+ * makes the stack id alone ambiguous; the stack words tell callers apart.
+ */
+static __always_inline __u64 call_path_key(__u32 mm_id, __s32 stack_id)
+{
+	__u64 words[8] = {}, h = 0xcbf29ce484222325ULL ^ ((__u64)mm_id << 32 | (__u32)stack_id);
+
+	bpf_probe_read_user(words, sizeof(words), (void *)user_stack_pointer());
+	for (int i = 0; i < 8; i++)
+		h = (h ^ words[i]) * 0x100000001b3ULL;
+	return h ? h : 1;
 }
 
 /* mmap of private anonymous memory, growing brk, mremap: the calls that create regions. */
@@ -393,8 +412,15 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	if (ts->syscall_stack < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
 	ts->syscall_leaf = leaf_return_address(user_stack_pointer());
-	if ((t->flags & MH_TARGET_SNAPSHOT_STACKS) && creates_region(which, ctx))
-		emit_stack_snapshot(ts->enter_ns);
+	ts->snapshot_key = 0;
+	if ((t->flags & MH_TARGET_SNAPSHOT_STACKS) && creates_region(which, ctx)) {
+		__u8 seen = 1;
+
+		/* One copy per call path: a storm of identical calls costs one unwind. */
+		ts->snapshot_key = call_path_key(t->mm_id, ts->syscall_stack);
+		if (bpf_map_update_elem(&snapshotted, &ts->snapshot_key, &seen, BPF_NOEXIST) == 0)
+			emit_stack_snapshot(ts->enter_ns, ts->snapshot_key);
+	}
 	return 0;
 }
 
@@ -431,6 +457,7 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	r->anon_delta = ts->anon_delta;
 	r->anon_bytes = t->anon_bytes;
 	r->leaf_return = ts->syscall_leaf;
+	r->snapshot_key = ts->snapshot_key;
 	/*
 	 * Code mapped (PROT_EXEC): wake user space now, so it reads the process's
 	 * maps and opens the new file while the process still exists.

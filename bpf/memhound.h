@@ -104,6 +104,12 @@ struct memhound_syscall_record {
 	__s64 anon_delta;   /* net ANON bytes this thread changed during the call */
 	__u64 anon_bytes;   /* the kernel's ANON counter after the call's last change */
 	__u64 leaf_return;  /* the word at the user sp: see memhound_site_key */
+	/*
+	 * Region-creating calls of processes whose stacks are copied: the call
+	 * path's key. Its stack is copied only the first time the key is seen
+	 * (a memhound_stack_record with the same key); 0 otherwise.
+	 */
+	__u64 snapshot_key;
 };
 
 /*
@@ -139,6 +145,7 @@ enum memhound_run_flags {
 struct memhound_stack_record {
 	struct memhound_record_header hdr;
 	__u64 enter_ns;
+	__u64 key;          /* memhound_syscall_record.snapshot_key of the calls it stands for */
 	__u64 regs[MH_UNWIND_REGS];
 	__u32 size;         /* bytes of data, copied from regs[7] (the stack pointer) up */
 	__u32 _pad;
@@ -188,11 +195,11 @@ struct memhound_site_growth {
 };
 
 _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
-_Static_assert(sizeof(struct memhound_syscall_record) == 120, "syscall record layout");
+_Static_assert(sizeof(struct memhound_syscall_record) == 128, "syscall record layout");
 _Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
 _Static_assert(sizeof(struct memhound_target) == 56, "target layout");
-_Static_assert(sizeof(struct memhound_stack_record) == 176 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
+_Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
 
 /* ---- TCP retransmits (bpf/tcp.bpf.c) ---------------------------------- */

@@ -61,6 +61,14 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps");
 
+/* Call paths whose stack was copied already (see memhound_syscall_record.snapshot_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u8);
+} snapshotted SEC(".maps");
+
 /* Scratch space for a memhound_stack_record (too large for the BPF stack). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -106,6 +114,7 @@ struct thread_state {
 	__u64 args[6];
 	__u64 enter_ns;
 	__u64 syscall_leaf;
+	__u64 snapshot_key;
 	__s64 anon_delta;
 	__u64 anon_bytes;
 	__u64 run_start;      /* run_end == 0: no open run */

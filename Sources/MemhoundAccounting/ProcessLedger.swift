@@ -43,7 +43,10 @@ public struct ProcessLedger: Sendable {
 
     private var brkEnd: UInt64?
     /// Releases of the last few seconds, for runs that reach us after them.
+    /// In time order (releases arrive in order); the oldest are dropped from the front.
     private var recentReleases: [(start: UInt64, end: UInt64, time: UInt64)] = []
+    private var recentStart = 0
+    private static let recentCapacity = 1 << 16
     private static let recentWindowNs: UInt64 = 10_000_000_000
 
     public init(tgid: Int32) { self.tgid = tgid }
@@ -85,7 +88,10 @@ public struct ProcessLedger: Sendable {
         // A run is flushed lazily: pages of it may have been released by another
         // thread before it reached us. Those pages are gone; charge them as released.
         var pending = [(start, end)]
-        for r in recentReleases where r.time > firstTime && r.start < end && start < r.end {
+        // Newest first, stopping at the first release older than the run.
+        for r in recentReleases[recentStart...].reversed() {
+            if r.time <= firstTime { break }
+            guard r.start < end && start < r.end else { continue }
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
@@ -143,6 +149,7 @@ public struct ProcessLedger: Sendable {
         mappings = IntervalMap()
         brkEnd = nil
         recentReleases = []
+        recentStart = 0
     }
 
     private mutating func release(_ start: UInt64, _ end: UInt64, at time: UInt64, measured: Int64) {
@@ -152,7 +159,15 @@ public struct ProcessLedger: Sendable {
             owned += piece.length
         }
         if measured < 0, UInt64(-measured) > owned { unownedRelease += UInt64(-measured) - owned }
-        recentReleases.removeAll { $0.time + Self.recentWindowNs < time }
+        while recentStart < recentReleases.count,
+              recentReleases[recentStart].time + Self.recentWindowNs < time
+                || recentReleases.count - recentStart >= Self.recentCapacity {
+            recentStart += 1
+        }
+        if recentStart > 4096 && recentStart * 2 > recentReleases.count {
+            recentReleases.removeFirst(recentStart)
+            recentStart = 0
+        }
         recentReleases.append((start, end, time))
     }
 

@@ -181,6 +181,8 @@ extension Session {
         leafReturns = leafReturns.filter { $0.key.tgid != pid }
         stackComplete = stackComplete.filter { $0.key.tgid != pid }
         repairedPCs = repairedPCs.filter { $0.key.tgid != pid }
+        unwoundPaths = unwoundPaths.filter { $0.key.tgid != pid }
+        categoryCache = categoryCache.filter { $0.key.tgid != pid }
     }
 
     /// The main target first, then the others by pid.

@@ -33,14 +33,16 @@ extension Session {
     /// A region-creating syscall whose registers and stack were copied at entry
     /// gets the CFI-unwound stack instead of the frame-pointer one.
     func withUnwoundStack(_ e: SyscallEvent) -> SyscallEvent {
-        guard let snapshot = pendingSnapshots.removeValue(forKey: e.tid), snapshot.enterTime == e.enterTime,
-              processes[e.tgid]?.isGo != true else {
-            return e
+        guard e.snapshotKey != 0, processes[e.tgid]?.isGo != true else { return e }
+        let path = CallPath(tgid: e.tgid, key: e.snapshotKey)
+        // The kernel copies a call path's stack once; later calls reuse its unwound stack.
+        if let snapshot = pendingSnapshots.removeValue(forKey: e.tid), snapshot.enterTime == e.enterTime {
+            let pcs = symbolizer.unwind(pid: e.tgid, tid: e.tid, registers: snapshot.registers, stack: snapshot.stack)
+            if pcs.count > 1 { unwoundPaths[path] = unwound.id(tgid: e.tgid, pcs: pcs) }
         }
-        let pcs = symbolizer.unwind(pid: e.tgid, tid: e.tid, registers: snapshot.registers, stack: snapshot.stack)
-        guard pcs.count > 1 else { return e }
+        guard let id = unwoundPaths[path] else { return e }
         var unwoundEvent = e
-        unwoundEvent.stackID = unwound.id(tgid: e.tgid, pcs: pcs)
+        unwoundEvent.stackID = id
         return unwoundEvent
     }
 
@@ -51,6 +53,12 @@ extension Session {
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
         if isGo == true { tracer.setSnapshotStacks(pid: pid, false) }
     }
+}
+
+/// A process's call path, as the kernel keys stack copies.
+struct CallPath: Hashable {
+    var tgid: Int32
+    var key: UInt64
 }
 
 /// A cut-short fault stack and the stack that created the region it touched.

@@ -32,6 +32,8 @@ public final class Session {
     var leafReturns: [SiteKey: UInt64] = [:]
     var pendingSnapshots: [Int32: UserStackSnapshot] = [:]
     var repairedPCs: [SiteKey: [UInt64]] = [:]
+    var unwoundPaths: [CallPath: Int32] = [:]
+    var categoryCache: [CategoryInputs: MemoryCategory] = [:]
     var stitched: [StitchKey: Int32] = [:]
     var unwound = UnwoundStacks()
     /// Whether a stack's frame-pointer chain held up to the program's start.

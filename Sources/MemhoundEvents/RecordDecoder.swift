@@ -52,11 +52,13 @@ public enum RecordDecoder {
             throw .unknownValue(field: "syscall", value: r.syscall)
         }
         let a = r.args
-        return SyscallEvent(
+        var event = SyscallEvent(
             syscall: which, tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid),
             enterTime: r.enter_ns, exitTime: r.hdr.time_ns,
             stackID: r.stack_id, leafReturn: r.leaf_return, result: r.ret,
             args: [a.0, a.1, a.2, a.3, a.4, a.5], anonDelta: r.anon_delta, anonBytes: r.anon_bytes)
+        event.snapshotKey = r.snapshot_key
+        return event
     }
 
     static func run(_ r: memhound_run_record) -> ResidentRun {

@@ -29,6 +29,8 @@ public struct SyscallEvent: Sendable, Equatable {
     /// The word at the user sp at entry: the caller's return address when the
     /// syscall wrapper is frameless (see memhound_site_growth).
     public var leafReturn: UInt64
+    /// The call path's key when its stack is copied (the copy comes once per key); 0 otherwise.
+    public var snapshotKey: UInt64 = 0
     /// The raw return value: an address or 0 on success, -errno on failure.
     public var result: Int64
     public var args: [UInt64]

@@ -7,6 +7,8 @@ public struct UserStackSnapshot: Sendable, Equatable {
     public var tgid: Int32
     public var tid: Int32
     public var enterTime: UInt64
+    /// The call path it stands for (memhound_syscall_record.snapshot_key).
+    public var key: UInt64 = 0
     /// DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip.
     public var registers: [UInt64]
     /// Bytes from registers[7] (the stack pointer) up.
@@ -34,16 +36,21 @@ extension RecordDecoder {
             throw .truncated(kind: kind, size: bytes.count)
         }
         let header = base.loadUnaligned(as: memhound_record_header.self)
-        let enter = base.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        let layout = MemoryLayout<memhound_stack_record>.self
+        let enter = base.loadUnaligned(fromByteOffset: layout.offset(of: \.enter_ns)!, as: UInt64.self)
+        let key = base.loadUnaligned(fromByteOffset: layout.offset(of: \.key)!, as: UInt64.self)
+        let registersOffset = layout.offset(of: \.regs)!
         let registers = (0..<Int(MH_UNWIND_REGS)).map {
-            base.loadUnaligned(fromByteOffset: 32 + $0 * 8, as: UInt64.self)
+            base.loadUnaligned(fromByteOffset: registersOffset + $0 * 8, as: UInt64.self)
         }
-        let size = Int(base.loadUnaligned(fromByteOffset: 32 + Int(MH_UNWIND_REGS) * 8, as: UInt32.self))
+        let size = Int(base.loadUnaligned(fromByteOffset: layout.offset(of: \.size)!, as: UInt32.self))
         guard size <= Int(MH_STACK_SNAPSHOT_MAX), bytes.count >= stackDataOffset + size else {
             throw .truncated(kind: kind, size: bytes.count)
         }
-        return UserStackSnapshot(
+        var snapshot = UserStackSnapshot(
             tgid: Int32(bitPattern: header.tgid), tid: Int32(bitPattern: header.tid), enterTime: enter,
             registers: registers, stack: Array(bytes[stackDataOffset..<stackDataOffset + size]))
+        snapshot.key = key
+        return snapshot
     }
 }

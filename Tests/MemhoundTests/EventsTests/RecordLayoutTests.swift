@@ -6,7 +6,7 @@ import XCTest
 final class RecordLayoutTests: XCTestCase {
     func testSizesMatchTheHeaderAssertions() {
         XCTAssertEqual(MemoryLayout<memhound_record_header>.size, 24)
-        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.size, 120)
+        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.size, 128)
         XCTAssertEqual(MemoryLayout<memhound_run_record>.size, 72)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.size, 64)
         XCTAssertEqual(MemoryLayout<memhound_target>.size, 56)
