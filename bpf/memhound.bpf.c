@@ -132,8 +132,18 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	struct memhound_site_key key = { .tgid = tgid };
 	struct memhound_site_growth *g, fresh = { .bytes = bytes, .increments = 1 };
 	struct thread_state *ts = thread_state(true);
-	__u64 start, leaf = 0, sp = 0, fault = take_fault_address();
+	__u64 start, leaf = 0, sp = 0, fault = take_fault_address(), pages = bytes;
 	__u32 flags;
+
+	if (sample_every > 1 && ts) {
+		/* Sampling: skip all but one increment in N; that one stands for N. */
+		if (ts->syscall)
+			ts->anon_delta += bytes;
+		if (++ts->sample_tick < sample_every)
+			return;
+		ts->sample_tick = 0;
+		bytes *= sample_every;
+	}
 
 	key.stack_id = current_stack(ctx, ts, fault, &leaf, &sp);
 	fresh.leaf_return = leaf;
@@ -150,17 +160,17 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 
 	if (!ts)
 		return;
-	if (ts->syscall)
+	if (ts->syscall && sample_every <= 1)
 		ts->anon_delta += bytes;
 	if (!fault)
 		return;
 	/* A fault maps a naturally aligned folio: 4 KiB, an mTHP size or 2 MiB. */
-	if (bytes & (bytes - 1))
+	if (pages & (pages - 1))
 		start = fault & ~(PAGE_SIZE - 1);
 	else
-		start = fault & ~(bytes - 1);
+		start = fault & ~(pages - 1);
 	flags = start + MH_STACK_TOUCH_RANGE > sp && start < sp + MH_STACK_TOUCH_RANGE ? MH_RUN_STACK : 0;
-	add_to_run(ts, start, start + bytes, &key, leaf, flags);
+	add_to_run(ts, start, start + pages, &key, leaf, flags);
 }
 
 static __always_inline void record_release(struct memhound_target *t, __u64 bytes)

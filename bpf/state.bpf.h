@@ -12,6 +12,8 @@
 #define USER_ADDR_LIMIT 0x00ffffffffffffffULL
 
 const volatile bool follow_children = true;
+/* 1: every ANON increment is attributed. N: one in N per thread, its bytes counted N times. */
+const volatile __u32 sample_every = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -108,7 +110,7 @@ struct thread_state {
 	__u64 last_caller;
 	__u64 last_leaf;
 	__s32 last_stack;
-	__u32 _pad0;
+	__u32 sample_tick;
 	__u32 syscall;        /* 0: not inside a traced syscall */
 	__s32 syscall_stack;
 	__u64 args[6];

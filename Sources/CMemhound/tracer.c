@@ -71,6 +71,7 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 		goto fail;
 	}
 	t->skel->rodata->follow_children = options->follow_children;
+	t->skel->rodata->sample_every = options->sample_every > 1 ? options->sample_every : 1;
 	if (options->ring_buffer_bytes) {
 		err = bpf_map__set_max_entries(t->skel->maps.records, options->ring_buffer_bytes);
 		if (err)

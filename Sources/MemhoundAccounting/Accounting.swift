@@ -4,7 +4,10 @@ import MemhoundEvents
 public struct Accounting: Sendable {
     public private(set) var processes: [Int32: ProcessLedger] = [:]
 
-    public init() {}
+    /// One ANON increment in `sampleEvery` is located (see ProcessLedger.pageWeight).
+    public let sampleEvery: UInt64
+
+    public init(sampleEvery: UInt64 = 1) { self.sampleEvery = max(1, sampleEvery) }
 
     /// Forgets a process whose pid is about to be reused.
     public mutating func forget(_ tgid: Int32) {
@@ -12,7 +15,7 @@ public struct Accounting: Sendable {
     }
 
     public mutating func track(_ tgid: Int32) {
-        if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid) }
+        if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid, pageWeight: sampleEvery) }
     }
 
     /// How a run is charged: whether its stack was cut short (see ProcessLedger.apply)
@@ -32,11 +35,11 @@ public struct Accounting: Sendable {
                                regionOwner: (ResidentRun, MappingOwner) -> Int32 = { $1.stackID }) {
         switch record {
         case let .run(run):
-            processes[run.tgid, default: ProcessLedger(tgid: run.tgid)]
+            processes[run.tgid, default: ProcessLedger(tgid: run.tgid, pageWeight: sampleEvery)]
                 .apply(run, chargeRegionCreator: charge.incompleteStack, category: charge.category,
                        regionOwner: { regionOwner(run, $0) })
         case let .syscall(call):
-            processes[call.tgid, default: ProcessLedger(tgid: call.tgid)].apply(call)
+            processes[call.tgid, default: ProcessLedger(tgid: call.tgid, pageWeight: sampleEvery)].apply(call)
         case let .process(event):
             switch event.kind {
             case .fork: track(event.tgid)

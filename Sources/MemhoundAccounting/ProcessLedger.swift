@@ -49,7 +49,14 @@ public struct ProcessLedger: Sendable {
     private static let recentCapacity = 1 << 16
     private static let recentWindowNs: UInt64 = 10_000_000_000
 
-    public init(tgid: Int32) { self.tgid = tgid }
+    /// With sampling (one ANON increment in N), each located page stands for N:
+    /// what is released of them is counted N times too, keeping net bytes unbiased.
+    public let pageWeight: UInt64
+
+    public init(tgid: Int32, pageWeight: UInt64 = 1) {
+        self.tgid = tgid
+        self.pageWeight = max(1, pageWeight)
+    }
 
     /// Records pages a stack made resident. With `chargeRegionCreator` (the
     /// stack is incomplete: code without frame pointers), pages inside a private
@@ -95,14 +102,14 @@ public struct ProcessLedger: Sendable {
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
-                released[owner.stackID, default: 0] += hi - lo
+                released[owner.stackID, default: 0] += (hi - lo) * pageWeight
                 return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
             }
         }
         for (lo, hi) in pending {
             for old in resident.assign(lo, hi, owner) {
-                released[old.value.stackID, default: 0] += old.length
-                reclaimedUnseen += old.length
+                released[old.value.stackID, default: 0] += old.length * pageWeight
+                reclaimedUnseen += old.length * pageWeight
             }
         }
     }
@@ -155,8 +162,8 @@ public struct ProcessLedger: Sendable {
     private mutating func release(_ start: UInt64, _ end: UInt64, at time: UInt64, measured: Int64) {
         var owned: UInt64 = 0
         for piece in resident.remove(start, end) {
-            released[piece.value.stackID, default: 0] += piece.length
-            owned += piece.length
+            released[piece.value.stackID, default: 0] += piece.length * pageWeight
+            owned += piece.length * pageWeight
         }
         if measured < 0, UInt64(-measured) > owned { unownedRelease += UInt64(-measured) - owned }
         while recentStart < recentReleases.count,

@@ -102,7 +102,8 @@ public struct ReportBuilder {
             totals[stack, default: SiteTotals()].released = bytes
         }
         for piece in ledger.resident.entries {
-            totals[piece.value.stackID, default: SiteTotals()].byCategory[piece.value.category, default: 0] += piece.length
+            totals[piece.value.stackID, default: SiteTotals()].byCategory[piece.value.category, default: 0] +=
+                piece.length * ledger.pageWeight
         }
         for (stack, delta) in ledger.transferred {
             let t = totals[stack, default: SiteTotals()]

@@ -115,6 +115,7 @@ extension Session {
             unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(),
             frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
         line.tcp = tcpReport(pid: pid)
+        line.sampleEvery = options.sampleEvery
         return line
     }
 

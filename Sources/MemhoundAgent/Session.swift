@@ -48,11 +48,13 @@ public final class Session {
         self.writer = writer
         proc = ProcFS(root: options.procRoot)
         symbolizer = Symbolizer(proc: proc)
+        accounting = Accounting(sampleEvery: UInt64(options.sampleEvery))
         // Bad targets are reported before the (slower) BPF load.
         if case let .attach(pid) = target { try Self.validate(pid: pid, proc: proc) }
         try HostCheck.requirePrivileges()
         do {
-            tracer = try Tracer(options: .init(followChildren: options.followChildren))
+            tracer = try Tracer(options: .init(followChildren: options.followChildren,
+                                               sampleEvery: options.sampleEvery))
             try tracer.attach()
             tcp = try Self.loadTCP(tracer)
         } catch {
@@ -148,15 +150,21 @@ public final class Session {
     }
 
     private func writeStart() throws {
-        let o = options
         try writer.write(StartLine(
             time: Timestamp.now(), version: Self.version, mode: spec.mode,
             target: TargetInfo(pid: mainPid, comm: proc.comm(pid: mainPid), exe: proc.exe(pid: mainPid),
                                cmdline: proc.cmdline(pid: mainPid)),
             kernel: proc.kernelRelease(),
-            options: OptionsInfo(intervalS: o.intervalSeconds, durationS: o.durationSeconds, top: o.top,
-                                 events: o.events.map(\.rawValue).sorted(),
-                                 followChildren: o.followChildren, output: o.outputPath)))
+            options: optionsInfo))
+    }
+
+    private var optionsInfo: OptionsInfo {
+        let o = options
+        var info = OptionsInfo(intervalS: o.intervalSeconds, durationS: o.durationSeconds, top: o.top,
+                               events: o.events.map(\.rawValue).sorted(),
+                               followChildren: o.followChildren, output: o.outputPath)
+        info.sampleEvery = o.sampleEvery
+        return info
     }
 
     // MARK: - the loop

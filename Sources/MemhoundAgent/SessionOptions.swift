@@ -16,6 +16,8 @@ public struct SessionOptions: Sendable {
     public var top: Int = 10
     public var events: Set<EventKind> = [.tcp]
     public var followChildren = true
+    /// 1: attribute every ANON increment; N: one in N per thread, counted N times.
+    public var sampleEvery: UInt32 = 1
     public var outputPath: String?
     public var verbose = false
     public var procRoot = "/"

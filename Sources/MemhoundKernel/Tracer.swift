@@ -7,10 +7,13 @@ public final class Tracer {
     public struct Options: Sendable {
         public var followChildren: Bool
         public var ringBufferBytes: UInt32
+        /// 1: every ANON increment; N: one in N per thread, counted N times.
+        public var sampleEvery: UInt32
 
-        public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20) {
+        public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20, sampleEvery: UInt32 = 1) {
             self.followChildren = followChildren
             self.ringBufferBytes = ringBufferBytes
+            self.sampleEvery = sampleEvery
         }
     }
 
@@ -19,7 +22,8 @@ public final class Tracer {
     /// Opens, configures and loads the embedded programs; nothing is attached yet.
     public init(options: Options) throws(KernelError) {
         var raw = memhound_tracer_options(
-            follow_children: options.followChildren, ring_buffer_bytes: options.ringBufferBytes)
+            follow_children: options.followChildren, sample_every: options.sampleEvery,
+            ring_buffer_bytes: options.ringBufferBytes)
         var out: OpaquePointer?
         let err = memhound_tracer_open(&raw, &out)
         guard err == 0, let out else {

@@ -74,6 +74,7 @@ public struct OptionsInfo: Codable, Equatable, Sendable {
     public var events: [String]
     public var followChildren: Bool
     public var output: String?
+    public var sampleEvery: UInt32 = 1
 
     public init(intervalS: Double, durationS: Double?, top: Int, events: [String],
                 followChildren: Bool, output: String?) {
@@ -88,6 +89,7 @@ public struct OptionsInfo: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case top, events, output
         case intervalS = "interval_s", durationS = "duration_s", followChildren = "follow_children"
+        case sampleEvery = "sample_every"
     }
 }
 

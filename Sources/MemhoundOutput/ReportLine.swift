@@ -113,6 +113,9 @@ public struct ReportLine: Codable, Equatable, Sendable {
     public var tcp = TCPReport()
     /// Attributed bytes by kind of memory (every category present).
     public var categories: [String: UInt64] = [:]
+    /// 1: every ANON increment was attributed; N: one in N per thread, counted N times
+    /// (site bytes, grown, released and attributed are then estimates).
+    public var sampleEvery: UInt32 = 1
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
@@ -137,6 +140,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
+        case sampleEvery = "sample_every"
         case elapsedS = "elapsed_s", otherSites = "other_sites"
     }
 
@@ -159,5 +163,6 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(lost, forKey: .lost)
         try c.encode(tcp, forKey: .tcp)
         try c.encode(categories, forKey: .categories)
+        try c.encode(sampleEvery, forKey: .sampleEvery)
     }
 }

@@ -20,6 +20,11 @@ struct TraceOptions: ParsableArguments {
     @Option(name: [.short, .customLong("output")], help: "Write the JSON lines to this file instead of stdout.")
     var output: String?
 
+    @Option(help: ArgumentHelp(
+        "Attribute one ANON increment in N per thread and count it N times (for extreme fault rates); reports say they are sampled.",
+        valueName: "N"))
+    var sampleEvery: UInt32 = 1
+
     @Flag(help: "Do not trace children the target forks.")
     var noFollowChildren = false
 
@@ -32,6 +37,9 @@ struct TraceOptions: ParsableArguments {
             throw ValidationError("--duration must be a positive number of seconds")
         }
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
+        guard sampleEvery >= 1, sampleEvery <= 1_000_000 else {
+            throw ValidationError("--sample-every must be between 1 and 1000000")
+        }
         _ = try eventKinds()
     }
 
@@ -56,6 +64,7 @@ struct TraceOptions: ParsableArguments {
         o.events = try eventKinds()
         o.outputPath = output
         o.followChildren = !noFollowChildren
+        o.sampleEvery = sampleEvery
         o.verbose = verbose
         return o
     }

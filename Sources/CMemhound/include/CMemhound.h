@@ -20,6 +20,7 @@ struct memhound_tracer;
 
 struct memhound_tracer_options {
 	bool follow_children;
+	uint32_t sample_every;      /* 0 or 1: attribute every ANON increment */
 	uint32_t ring_buffer_bytes; /* power of two, multiple of the page size */
 };
 

@@ -177,6 +177,17 @@ final class ProcessLedgerTests: XCTestCase {
         XCTAssertEqual(l.resident.entries.first?.value.stackID, grower)
     }
 
+    func testSampledPagesReleaseTheirWeight() {
+        var l = ProcessLedger(tgid: 1, pageWeight: 16)
+        // One located page stands for 16: releasing it releases 16 pages' worth.
+        l.apply(run(base, base + 4096, grower))
+        l.apply(call(.munmap, [base, mib], delta: -Int64(16 * 4096)))
+        XCTAssertEqual(l.released[grower], 16 * 4096)
+        XCTAssertEqual(l.unownedRelease, 0)
+        XCTAssertEqual(Accounting(sampleEvery: 8).sampleEvery, 8)
+        XCTAssertEqual(Accounting(sampleEvery: 0).sampleEvery, 1)
+    }
+
     func testExecStartsAFreshAddressSpace() {
         var a = Accounting()
         a.apply(.run(run(base, base + mib, grower)))
