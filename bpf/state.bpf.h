@@ -4,6 +4,7 @@
 #define MEMHOUND_STATE_BPF_H
 
 #include "memhound.h"
+#include "shared.bpf.h"
 
 #define PAGE_SIZE 4096ULL
 /* A run is flushed once it covers this much, bounding what a thread keeps pending. */
@@ -14,13 +15,6 @@
 const volatile bool follow_children = true;
 /* 1: every ANON increment is attributed. N: one in N per thread, its bytes counted N times. */
 const volatile __u32 sample_every = 1;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct memhound_target);
-} targets SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -50,18 +44,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct mm_state);
 } mms SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* resized by the loader */
-} records SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MH_STAT_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
 
 /* Call paths whose stack was copied already (see memhound_syscall_record.snapshot_key). */
 struct {
@@ -136,14 +118,6 @@ struct {
 	__type(key, int);
 	__type(value, struct thread_state);
 } threads SEC(".maps");
-
-static __always_inline void stat_add(__u32 which, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &which);
-
-	if (v)
-		*v += n;
-}
 
 /* The calling thread's process if it is an active target, else NULL. */
 static __always_inline struct memhound_target *active_target(__u32 tgid)

@@ -12,30 +12,7 @@
 #define S_IFSOCK 0140000
 #define PF_KTHREAD 0x00200000
 
-/*
- * Shared with the memory object: the loader points these at its maps
- * (bpf_map__reuse_fd) before loading, so there is one target set, one ring
- * buffer and one set of loss counters. The definitions only have to agree in
- * type, key and value.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct memhound_target);
-} targets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-} records SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MH_STAT_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
+#include "shared.bpf.h"
 
 /* Who owns a socket: the process that last used it in process context. */
 struct sock_owner {
@@ -73,14 +50,6 @@ struct {
 /* Sockets the start-up iterator found, and retransmits of targets that could not be counted. */
 __u64 seeded_sockets;
 __u64 lost_counts;
-
-static __always_inline void stat_add(__u32 which, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &which);
-
-	if (v)
-		*v += n;
-}
 
 static __always_inline bool is_tcp(__u16 family, __u16 protocol)
 {

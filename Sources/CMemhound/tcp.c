@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "CMemhound.h"
+#include "loader.h"
 #include "tcp.skel.h"
 
 struct memhound_tcp {
@@ -68,26 +69,8 @@ fail:
 
 int memhound_tcp_attach(struct memhound_tcp *t)
 {
-	struct bpf_object_skeleton *s = t->skel->skeleton;
-	int err;
-
-	err = memhound_ensure_tracefs();
-	if (err)
-		return err;
-	for (int i = 0; i < s->prog_cnt; i++) {
-		struct bpf_program *prog = *s->progs[i].prog;
-
-		/* The iterator runs once, from memhound_tcp_seed. */
-		if (prog == t->skel->progs.seed_owners)
-			continue;
-		*s->progs[i].link = bpf_program__attach(prog);
-		if (!*s->progs[i].link) {
-			err = -errno;
-			t->failed_program = bpf_program__section_name(prog);
-			return err;
-		}
-	}
-	return 0;
+	/* The iterator runs once, from memhound_tcp_seed. */
+	return memhound_attach_programs(t->skel->skeleton, t->skel->progs.seed_owners, &t->failed_program);
 }
 
 const char *memhound_tcp_failed_program(const struct memhound_tcp *t)

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "CMemhound.h"
+#include "loader.h"
 #include "memhound.skel.h"
 
 struct memhound_tracer {
@@ -92,9 +93,9 @@ fail:
 	return err < 0 ? err : -err;
 }
 
-int memhound_tracer_attach(struct memhound_tracer *t)
+int memhound_attach_programs(struct bpf_object_skeleton *s, const struct bpf_program *skip,
+			     const char **failed_program)
 {
-	struct bpf_object_skeleton *s = t->skel->skeleton;
 	int err;
 
 	err = memhound_ensure_tracefs();
@@ -104,14 +105,21 @@ int memhound_tracer_attach(struct memhound_tracer *t)
 	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_program *prog = *s->progs[i].prog;
 
+		if (prog == skip)
+			continue;
 		*s->progs[i].link = bpf_program__attach(prog);
 		if (!*s->progs[i].link) {
 			err = -errno;
-			t->failed_program = bpf_program__section_name(prog);
+			*failed_program = bpf_program__section_name(prog);
 			return err;
 		}
 	}
 	return 0;
+}
+
+int memhound_tracer_attach(struct memhound_tracer *t)
+{
+	return memhound_attach_programs(t->skel->skeleton, NULL, &t->failed_program);
 }
 
 const char *memhound_tracer_failed_program(const struct memhound_tracer *t)
