@@ -226,6 +226,8 @@ struct memhound_tcp_record {
 	__u8 _pad;
 	__u32 on_cpu_tgid;  /* the task on the CPU when it fired (0: idle or softirq) */
 	__u32 netns;        /* inode number of the socket's network namespace */
+	__u32 segments;     /* segments in the skb (a TSO skb carries several): TCP_INFO counts these */
+	__u32 _reserved;
 	__u8 saddr[16];     /* AF_INET: the first 4 bytes; network byte order */
 	__u8 daddr[16];
 	char comm[MH_COMM_LEN]; /* the owner's comm when it last used the socket */
@@ -236,9 +238,10 @@ struct memhound_tcp_counts {
 	__u64 retransmits;  /* every retransmit, SYN-ACKs included */
 	__u64 synack;       /* of which SYN-ACK retransmits */
 	__u64 failed;       /* of which attempts that failed (err != 0) */
+	__u64 segments;     /* segments sent again by the attempts that did not fail */
 };
 
-_Static_assert(sizeof(struct memhound_tcp_record) == 96, "tcp record layout");
-_Static_assert(sizeof(struct memhound_tcp_counts) == 24, "tcp counts layout");
+_Static_assert(sizeof(struct memhound_tcp_record) == 104, "tcp record layout");
+_Static_assert(sizeof(struct memhound_tcp_counts) == 32, "tcp counts layout");
 
 #endif /* MEMHOUND_H */

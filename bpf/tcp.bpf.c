@@ -160,7 +160,8 @@ int seed_owners(struct bpf_iter__task_file *ctx)
  * NULL otherwise. An unknown owner is counted per network namespace, never
  * guessed.
  */
-static __always_inline struct sock_owner *charge(const void *sk, __u32 event, bool failed)
+static __always_inline struct sock_owner *charge(const void *sk, __u32 event, bool failed,
+						 __u32 segments)
 {
 	__u64 key = (__u64)sk;
 	struct memhound_target *t;
@@ -168,13 +169,13 @@ static __always_inline struct sock_owner *charge(const void *sk, __u32 event, bo
 
 	o = bpf_map_lookup_elem(&owners, &key);
 	if (!o) {
-		count_in(&tcp_unattributed, sock_netns(sk), event, failed);
+		count_in(&tcp_unattributed, sock_netns(sk), event, failed, segments);
 		return NULL;
 	}
 	t = bpf_map_lookup_elem(&targets, &o->tgid);
 	if (!t || t->state == MH_TARGET_PENDING_EXEC)
 		return NULL;
-	if (count_in(&tcp_counts, o->tgid, event, failed))
+	if (count_in(&tcp_counts, o->tgid, event, failed, segments))
 		__sync_fetch_and_add(&lost_counts, 1);
 	return o;
 }
@@ -199,6 +200,8 @@ static __always_inline struct memhound_tcp_record *reserve(const struct sock_own
 	r->_pad = 0;
 	r->on_cpu_tgid = bpf_get_current_pid_tgid() >> 32;
 	r->netns = sock_netns(sk);
+	r->segments = 1;
+	r->_reserved = 0;
 	__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
 	__builtin_memset(r->saddr, 0, sizeof(r->saddr));
 	__builtin_memset(r->daddr, 0, sizeof(r->daddr));
@@ -222,19 +225,34 @@ static __always_inline void copy_endpoints(struct memhound_tcp_record *r, struct
 	}
 }
 
+/*
+ * The tracepoint fires after the attempt: a TSO skb retransmitted at once is
+ * several segments, and TCP_INFO's total_retrans (like RetransSegs) counts
+ * segments, so each record carries the skb's count (TCP_SKB_CB(skb)->tcp_gso_segs).
+ */
+static __always_inline __u32 skb_segments(struct sk_buff *skb)
+{
+	struct tcp_skb_cb *cb = (struct tcp_skb_cb *)&skb->cb[0];
+	__u16 segs = BPF_CORE_READ(cb, tcp_gso_segs);
+
+	return segs ? segs : 1;
+}
+
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(on_retransmit_skb, struct sock *sk, struct sk_buff *skb, int err)
 {
 	struct memhound_tcp_record *r;
 	struct sock_owner *o;
+	__u32 segments = skb_segments(skb);
 
-	o = charge(sk, MH_TCP_RETRANSMIT, err != 0);
+	o = charge(sk, MH_TCP_RETRANSMIT, err != 0, segments);
 	if (!o)
 		return 0;
 	r = reserve(o, sk, MH_TCP_RETRANSMIT);
 	if (!r)
 		return 0;
 	r->err = err;
+	r->segments = segments;
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	copy_endpoints(r, &sk->__sk_common);
 	bpf_ringbuf_submit(r, 0);
@@ -248,7 +266,7 @@ int BPF_PROG(on_retransmit_synack, struct sock *sk, struct request_sock *req)
 	struct memhound_tcp_record *r;
 	struct sock_owner *o;
 
-	o = charge(sk, MH_TCP_SYNACK, false);
+	o = charge(sk, MH_TCP_SYNACK, false, 1);
 	if (!o)
 		return 0;
 	r = reserve(o, sk, MH_TCP_SYNACK);

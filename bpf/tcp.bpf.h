@@ -83,17 +83,20 @@ static __always_inline struct sock *file_tcp_sock(struct file *file)
 	return sk;
 }
 
-static __always_inline void add_counts(struct memhound_tcp_counts *c, __u32 event, bool failed)
+static __always_inline void add_counts(struct memhound_tcp_counts *c, __u32 event, bool failed,
+				       __u32 segments)
 {
 	__sync_fetch_and_add(&c->retransmits, 1);
 	if (event == MH_TCP_SYNACK)
 		__sync_fetch_and_add(&c->synack, 1);
 	if (failed)
 		__sync_fetch_and_add(&c->failed, 1);
+	else
+		__sync_fetch_and_add(&c->segments, segments);
 }
 
 /* Adds one retransmit to `key`'s counters in `map`, creating them at first. */
-static __always_inline int count_in(void *map, __u32 key, __u32 event, bool failed)
+static __always_inline int count_in(void *map, __u32 key, __u32 event, bool failed, __u32 segments)
 {
 	struct memhound_tcp_counts *c, fresh = {};
 
@@ -105,7 +108,7 @@ static __always_inline int count_in(void *map, __u32 key, __u32 event, bool fail
 		if (!c)
 			return -1;
 	}
-	add_counts(c, event, failed);
+	add_counts(c, event, failed, segments);
 	return 0;
 }
 

@@ -137,7 +137,15 @@ int memhound_tcp_read_unattributed(struct memhound_tcp *t, uint32_t netns,
 
 uint64_t memhound_tcp_lost(const struct memhound_tcp *t)
 {
-	return t->skel->bss->lost_counts;
+	struct bpf_program *retransmits[] = { t->skel->progs.on_retransmit_skb,
+					      t->skel->progs.on_retransmit_synack, NULL };
+
+	return t->skel->bss->lost_counts + memhound_missed_runs(t->skel->obj, retransmits);
+}
+
+uint64_t memhound_tcp_missed_runs(const struct memhound_tcp *t)
+{
+	return memhound_missed_runs(t->skel->obj, NULL);
 }
 
 void memhound_tcp_destroy(struct memhound_tcp *t)

@@ -117,6 +117,37 @@ int memhound_attach_programs(struct bpf_object_skeleton *s, const struct bpf_pro
 	return 0;
 }
 
+static uint64_t program_misses(const struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(prog);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+uint64_t memhound_missed_runs(const struct bpf_object *obj, struct bpf_program *const *progs)
+{
+	struct bpf_program *prog;
+	uint64_t total = 0;
+
+	if (progs) {
+		for (; *progs; progs++)
+			total += program_misses(*progs);
+		return total;
+	}
+	bpf_object__for_each_program(prog, obj)
+		total += program_misses(prog);
+	return total;
+}
+
+uint64_t memhound_tracer_missed_runs(const struct memhound_tracer *t)
+{
+	return memhound_missed_runs(t->skel->obj, NULL);
+}
+
 int memhound_tracer_attach(struct memhound_tracer *t)
 {
 	return memhound_attach_programs(t->skel->skeleton, NULL, &t->failed_program);

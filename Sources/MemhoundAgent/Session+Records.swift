@@ -202,6 +202,7 @@ extension Session {
             lost.targets = s.lostTargets
         }
         lost.undecodable = UInt64(tracer.undecodable)
+        lost.skippedRuns = tracer.missedRuns + tcp.missedRuns
         return lost
     }
 

@@ -37,7 +37,7 @@ extension Session {
         let unattributed = tcpState.netns[pid].map { tcp.unattributed(netns: $0).retransmits } ?? 0
         let top = tcpState.ledger.top(pid: pid, limit: options.top)
         return TCPReport(
-            retransmits: counts.retransmits, synack: counts.synack, failed: counts.failed,
+            retransmits: counts.retransmits, synack: counts.synack, failed: counts.failed, segments: counts.segments,
             unattributed: unattributed, connections: top.connections.map(TCPLines.entry),
             otherConnections: top.others, lost: tcp.lost)
     }
@@ -66,13 +66,15 @@ enum TCPLines {
             saddr: connection.map { "\($0.source)" } ?? "", sport: r.sport,
             daddr: connection.map { "\($0.destination)" } ?? "", dport: r.dport,
             state: TCPState.name(r.state), kind: r.kind == .synack ? "synack" : "retransmit",
-            failed: r.failed, error: r.failed ? EventLines.errnoName(-r.error) : nil, onCPUPid: r.onCPUTgid)
+            failed: r.failed, error: r.failed ? EventLines.errnoName(-r.error) : nil, segments: r.segments,
+            onCPUPid: r.onCPUTgid)
     }
 
     static func entry(_ connection: TCPConnection, _ c: TCPRetransmitCounts) -> TCPConnectionEntry {
         TCPConnectionEntry(
             family: connection.family.rawValue, saddr: "\(connection.source)", sport: connection.sourcePort,
             daddr: "\(connection.destination)", dport: connection.destinationPort,
-            retransmits: c.retransmits, synack: c.synack, failed: c.failed, state: TCPState.name(c.lastState))
+            retransmits: c.retransmits, synack: c.synack, failed: c.failed, segments: c.segments,
+            state: TCPState.name(c.lastState))
     }
 }

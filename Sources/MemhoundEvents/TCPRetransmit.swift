@@ -31,10 +31,12 @@ public struct TCPRetransmit: Sendable, Equatable {
     public var onCPUTgid: Int32
     /// Inode number of the socket's network namespace.
     public var netns: UInt32
+    /// Segments the attempt carried (a TSO skb sent again at once is several); TCP_INFO counts segments.
+    public var segments: UInt32
 
     public init(kind: Kind, tgid: Int32, tid: Int32, comm: String, time: UInt64, family: UInt16,
                 saddr: [UInt8], daddr: [UInt8], sport: UInt16, dport: UInt16, state: UInt8,
-                error: Int32 = 0, onCPUTgid: Int32 = 0, netns: UInt32 = 0) {
+                error: Int32 = 0, onCPUTgid: Int32 = 0, netns: UInt32 = 0, segments: UInt32 = 1) {
         self.kind = kind
         self.tgid = tgid
         self.tid = tid
@@ -49,6 +51,7 @@ public struct TCPRetransmit: Sendable, Equatable {
         self.error = error
         self.onCPUTgid = onCPUTgid
         self.netns = netns
+        self.segments = segments
     }
 
     public var failed: Bool { error != 0 }
@@ -67,6 +70,7 @@ extension RecordDecoder {
             kind: kind, tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid),
             comm: commString(r.comm), time: r.hdr.time_ns, family: r.family,
             saddr: address(r.saddr), daddr: address(r.daddr), sport: r.sport, dport: r.dport,
-            state: r.state, error: r.err, onCPUTgid: Int32(bitPattern: r.on_cpu_tgid), netns: r.netns)
+            state: r.state, error: r.err, onCPUTgid: Int32(bitPattern: r.on_cpu_tgid), netns: r.netns,
+            segments: r.segments)
     }
 }

@@ -48,8 +48,12 @@ public final class TCPTracer {
         return out
     }
 
-    /// Retransmits of traced processes the kernel could not count.
+    /// Retransmits the kernel could not count: of traced processes when the table was full,
+    /// of anyone when it skipped the retransmit programs.
     public var lost: UInt64 { memhound_tcp_lost(handle) }
+
+    /// Runs of any TCP program the kernel skipped (one already running on that CPU).
+    public var missedRuns: UInt64 { memhound_tcp_missed_runs(handle) }
 
     public func removeTarget(pid: Int32) {
         memhound_tcp_remove_target(handle, UInt32(bitPattern: pid))

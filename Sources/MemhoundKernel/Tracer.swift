@@ -92,6 +92,9 @@ public final class Tracer {
     /// Ring-buffer records that could not be decoded (a version mismatch; never expected).
     public private(set) var undecodable = 0
 
+    /// Runs of the memory programs the kernel skipped (a BPF program already running on that CPU).
+    public var missedRuns: UInt64 { memhound_tracer_missed_runs(handle) }
+
     /// The user stack `id`, leaf first; empty when it is gone or was never captured.
     public func stack(id: Int32) -> [UInt64] {
         guard id >= 0 else { return [] }

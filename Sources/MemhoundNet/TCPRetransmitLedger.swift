@@ -30,6 +30,8 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
     public var retransmits: UInt64 = 0
     public var synack: UInt64 = 0
     public var failed: UInt64 = 0
+    /// Segments sent again by the attempts that did not fail.
+    public var segments: UInt64 = 0
     /// TCP state at the last retransmit.
     public var lastState: UInt8 = 0
     /// CLOCK_MONOTONIC ns of the last retransmit.
@@ -40,7 +42,7 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
     mutating func add(_ r: TCPRetransmit) {
         retransmits += 1
         if r.kind == .synack { synack += 1 }
-        if r.failed { failed += 1 }
+        if r.failed { failed += 1 } else { segments += UInt64(r.segments) }
         lastState = r.state
         lastTime = max(lastTime, r.time)
     }

@@ -188,14 +188,19 @@ public struct LostCounts: Codable, Equatable, Sendable {
     public var addressSpaces: UInt64 = 0
     public var targets: UInt64 = 0
     public var undecodable: UInt64 = 0
+    /// Program runs the kernel skipped: a tracepoint fired while a BPF program was
+    /// already running on that CPU, so its event (of any process) was not seen.
+    public var skippedRuns: UInt64 = 0
 
     public init() {}
 
-    public var total: UInt64 { ringBuffer + stacks + sites + threads + addressSpaces + targets + undecodable }
+    public var total: UInt64 {
+        ringBuffer + stacks + sites + threads + addressSpaces + targets + undecodable + skippedRuns
+    }
 
     enum CodingKeys: String, CodingKey {
         case stacks, sites, threads, targets, undecodable
-        case ringBuffer = "ring_buffer", addressSpaces = "address_spaces"
+        case ringBuffer = "ring_buffer", addressSpaces = "address_spaces", skippedRuns = "skipped_runs"
     }
 }
 

@@ -19,13 +19,16 @@ public struct TCPRetransmitLine: Codable, Equatable, Sendable {
     /// The retransmission attempt itself failed; `error` names why (nullable).
     public var failed: Bool
     public var error: String?
+    /// Segments this attempt carried: a TSO skb sent again at once is several, and the
+    /// kernel's retransmit counters (TCP_INFO total_retrans, RetransSegs) count segments.
+    public var segments: UInt32
     /// The task on the CPU when it fired (0: idle or softirq): what tools reading
     /// `current` would have charged.
     public var onCPUPid: Int32
 
     public init(time: String, pid: Int32, tid: Int32, comm: String, family: String, saddr: String,
                 sport: UInt16, daddr: String, dport: UInt16, state: String, kind: String, failed: Bool,
-                error: String?, onCPUPid: Int32) {
+                error: String?, segments: UInt32 = 1, onCPUPid: Int32) {
         self.time = time
         self.pid = pid
         self.tid = tid
@@ -39,11 +42,12 @@ public struct TCPRetransmitLine: Codable, Equatable, Sendable {
         self.kind = kind
         self.failed = failed
         self.error = error
+        self.segments = segments
         self.onCPUPid = onCPUPid
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, time, pid, tid, comm, family, saddr, sport, daddr, dport, state, kind, failed, error
+        case type, time, pid, tid, comm, family, saddr, sport, daddr, dport, state, kind, failed, error, segments
         case onCPUPid = "on_cpu_pid"
     }
 
@@ -64,6 +68,7 @@ public struct TCPRetransmitLine: Codable, Equatable, Sendable {
         try c.encode(kind, forKey: .kind)
         try c.encode(failed, forKey: .failed)
         try c.encode(error, forKey: .error)
+        try c.encode(segments, forKey: .segments)
         try c.encode(onCPUPid, forKey: .onCPUPid)
     }
 }
@@ -79,11 +84,13 @@ public struct TCPConnectionEntry: Codable, Equatable, Sendable {
     public var retransmits: UInt64
     public var synack: UInt64
     public var failed: UInt64
+    /// Segments sent again by the attempts that did not fail.
+    public var segments: UInt64
     /// TCP state at its last retransmit.
     public var state: String
 
     public init(family: String, saddr: String, sport: UInt16, daddr: String, dport: UInt16,
-                retransmits: UInt64, synack: UInt64, failed: UInt64, state: String) {
+                retransmits: UInt64, synack: UInt64, failed: UInt64, segments: UInt64 = 0, state: String) {
         self.family = family
         self.saddr = saddr
         self.sport = sport
@@ -92,6 +99,7 @@ public struct TCPConnectionEntry: Codable, Equatable, Sendable {
         self.retransmits = retransmits
         self.synack = synack
         self.failed = failed
+        self.segments = segments
         self.state = state
     }
 }
@@ -102,6 +110,9 @@ public struct TCPReport: Codable, Equatable, Sendable {
     public var retransmits: UInt64
     public var synack: UInt64
     public var failed: UInt64
+    /// Segments sent again by the attempts that did not fail (what TCP_INFO's
+    /// total_retrans counts, less the segments of attempts that failed while transmitting).
+    public var segments: UInt64
     /// Retransmits in the process's network namespace whose socket owner was unknown
     /// (they may or may not be this process's).
     public var unattributed: UInt64
@@ -112,11 +123,13 @@ public struct TCPReport: Codable, Equatable, Sendable {
     /// Retransmits of traced processes the kernel could not count (its table full), all processes together.
     public var lost: UInt64
 
-    public init(retransmits: UInt64 = 0, synack: UInt64 = 0, failed: UInt64 = 0, unattributed: UInt64 = 0,
+    public init(retransmits: UInt64 = 0, synack: UInt64 = 0, failed: UInt64 = 0, segments: UInt64 = 0,
+                unattributed: UInt64 = 0,
                 connections: [TCPConnectionEntry] = [], otherConnections: Int = 0, lost: UInt64 = 0) {
         self.retransmits = retransmits
         self.synack = synack
         self.failed = failed
+        self.segments = segments
         self.unattributed = unattributed
         self.connections = connections
         self.otherConnections = otherConnections
@@ -124,7 +137,7 @@ public struct TCPReport: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case retransmits, synack, failed, unattributed, connections, lost
+        case retransmits, synack, failed, segments, unattributed, connections, lost
         case otherConnections = "other_connections"
     }
 }

@@ -31,10 +31,11 @@ final class TCPTests: XCTestCase {
         try assertRan(outcome)
 
         let lines = outcome.lines(ofType: "tcp_retransmit")
+        let missed = try missedRetransmits(outcome, pid: client.pid)
         let expected = clientDone["retrans"]!
         XCTAssertGreaterThan(expected, 0, "the client saw no loss: the test proves nothing")
         XCTAssertGreaterThan(bystanderDone["retrans"]!, 0, "the bystander saw no loss: the test proves nothing")
-        XCTAssertTrue(matchesTCPInfo(lines, expected),
+        XCTAssertTrue(matchesTCPInfo(lines, expected, missed: missed),
                       "one line per retransmit TCP_INFO counted (\(expected)):\n\(summary(lines))")
         for line in lines {
             XCTAssertEqual(int32(line["pid"]), client.pid, "charged to another pid: \(line)")
@@ -50,13 +51,13 @@ final class TCPTests: XCTestCase {
 
         let tcp = try finalTCP(outcome, pid: client.pid)
         XCTAssertEqual(number(tcp["retransmits"]).map(Int.init), lines.count, "\(tcp)")
+        assertSegments(tcp, lines)
         XCTAssertEqual(number(tcp["unattributed"]), 0, "\(tcp)")
-        XCTAssertEqual(number(tcp["lost"]), 0, "\(tcp)")
         let connections = tcp["connections"] as? [JSONLine] ?? []
         XCTAssertEqual(connections.count, 1, "\(tcp)")
         XCTAssertEqual(number(connections.first?["sport"]).map(Int.init), clientDone["sport"])
         XCTAssertEqual(number(connections.first?["retransmits"]).map(Int.init), lines.count)
-        measured("client", lines, owner: client.pid, expected: expected)
+        measured("client", lines, owner: client.pid, expected: expected, missed: missed)
     }
 
     func testAcceptedSocketsAreChargedToTheServer() throws {
@@ -77,13 +78,15 @@ final class TCPTests: XCTestCase {
         try assertRan(outcome)
 
         let lines = outcome.lines(ofType: "tcp_retransmit")
+        let missed = try missedRetransmits(outcome, pid: server.pid)
         XCTAssertTrue(lines.allSatisfy { int32($0["pid"]) == server.pid }, "charged to another pid:\n\(summary(lines))")
-        try assertPerConnection(lines, served, sourcePort: port)
+        try assertPerConnection(lines, served, sourcePort: port, missed: missed)
         XCTAssertTrue(lines.allSatisfy { $0["saddr"] as? String == net.serverV4 && $0["daddr"] as? String == net.clientV4 })
         let tcp = try finalTCP(outcome, pid: server.pid)
         XCTAssertEqual(number(tcp["retransmits"]).map(Int.init), lines.count, "\(tcp)")
+        assertSegments(tcp, lines)
         XCTAssertEqual((tcp["connections"] as? [JSONLine])?.count, 2, "\(tcp)")
-        measured("server", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! })
+        measured("server", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! }, missed: missed)
     }
 
     func testSocketOpenedBeforeAttachingIsCharged() throws {
@@ -110,15 +113,17 @@ final class TCPTests: XCTestCase {
         try assertRan(outcome)
 
         let lines = outcome.lines(ofType: "tcp_retransmit")
+        let missed = try missedRetransmits(outcome, pid: client.pid)
         let expected = done["retrans"]! - mark["retrans"]!
         XCTAssertGreaterThan(expected, 0, "no loss after attaching: the test proves nothing")
-        XCTAssertTrue(matchesTCPInfo(lines, expected), "TCP_INFO counted \(expected): \(summary(lines))")
+        XCTAssertTrue(matchesTCPInfo(lines, expected, missed: missed), "TCP_INFO counted \(expected): \(summary(lines))")
         XCTAssertTrue(lines.allSatisfy { int32($0["pid"]) == client.pid && number($0["sport"]).map(Int.init) == done["sport"] },
                       summary(lines))
         let tcp = try finalTCP(outcome, pid: client.pid)
         XCTAssertEqual(number(tcp["retransmits"]).map(Int.init), lines.count, "\(tcp)")
+        assertSegments(tcp, lines)
         XCTAssertEqual(number(tcp["unattributed"]), 0, "\(tcp)")
-        measured("pre-existing", lines, owner: client.pid, expected: expected)
+        measured("pre-existing", lines, owner: client.pid, expected: expected, missed: missed)
     }
 
     func testIPv6AndV4MappedConnections() throws {
@@ -138,8 +143,9 @@ final class TCPTests: XCTestCase {
         try assertRan(outcome)
 
         let lines = outcome.lines(ofType: "tcp_retransmit")
+        let missed = try missedRetransmits(outcome, pid: server.pid)
         XCTAssertTrue(lines.allSatisfy { int32($0["pid"]) == server.pid }, summary(lines))
-        try assertPerConnection(lines, served, sourcePort: port)
+        try assertPerConnection(lines, served, sourcePort: port, missed: missed)
         let v6Lines = lines.filter { number($0["dport"]).map(Int.init) == v6Port }
         let v4Lines = lines.filter { number($0["dport"]).map(Int.init) == v4Port }
         XCTAssertFalse(v6Lines.isEmpty, "no IPv6 retransmit:\n\(summary(lines))")
@@ -157,7 +163,8 @@ final class TCPTests: XCTestCase {
         let families = Set((try finalTCP(outcome, pid: server.pid)["connections"] as? [JSONLine] ?? [])
             .compactMap { $0["family"] as? String })
         XCTAssertEqual(families, ["ipv4", "ipv6"])
-        measured("ipv6+v4-mapped", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! })
+        measured("ipv6+v4-mapped", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! },
+                 missed: missed)
     }
 
     func testSynAckRetransmitsAreChargedToTheListener() throws {
@@ -189,10 +196,11 @@ final class TCPTests: XCTestCase {
             XCTAssertEqual(line["daddr"] as? String, net.clientV4)
         }
         // An accepted socket's TCP_INFO counts the SYN-ACKs its request needed.
-        try assertPerConnection(lines, served, sourcePort: port)
+        let missed = try missedRetransmits(outcome, pid: server.pid)
+        try assertPerConnection(lines, served, sourcePort: port, missed: missed)
         let tcp = try finalTCP(outcome, pid: server.pid)
         XCTAssertEqual(number(tcp["synack"]).map(Int.init), synacks.count, "\(tcp)")
-        measured("synack", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! })
+        measured("synack", lines, owner: server.pid, expected: served.reduce(0) { $0 + $1["retrans"]! }, missed: missed)
     }
 
     func testEventsOptionTurnsTheLinesOffButNotTheCounts() throws {
@@ -207,10 +215,14 @@ final class TCPTests: XCTestCase {
         XCTAssertEqual(options?["events"] as? [String], ["mmap"])
         XCTAssertTrue(outcome.lines(ofType: "tcp_retransmit").isEmpty, "--events mmap turns tcp lines off")
         let tcp = try finalTCP(outcome, pid: client.pid)
-        let all = Int(number(tcp["retransmits"]) ?? 0), failed = Int(number(tcp["failed"]) ?? 0)
+        let sent = Int(number(tcp["segments"]) ?? 0), failed = Int(number(tcp["failed"]) ?? 0)
         XCTAssertGreaterThan(done["retrans"]!, 0, "the client saw no loss: the test proves nothing")
-        // Every attempt is counted; TCP_INFO counts the sent ones and those that failed while transmitting.
-        XCTAssertTrue(all - failed <= done["retrans"]! && done["retrans"]! <= all, "\(tcp) vs TCP_INFO \(done)")
+        // TCP_INFO counts the segments sent again, and those of attempts that failed while transmitting.
+        if failed == 0 {
+            XCTAssertEqual(sent, done["retrans"]!, "\(tcp) vs TCP_INFO \(done)")
+        } else {
+            XCTAssertTrue(sent <= done["retrans"]!, "\(tcp) vs TCP_INFO \(done)")
+        }
         let connection = (tcp["connections"] as? [JSONLine])?.first
         XCTAssertEqual(number(connection?["sport"]).map(Int.init), done["sport"], "\(tcp)")
     }
@@ -295,17 +307,27 @@ final class TCPTests: XCTestCase {
         XCTAssertFalse(outcome.timedOut, outcome.summary, file: file, line: line)
         XCTAssertEqual(outcome.status, 0, outcome.summary, file: file, line: line)
         XCTAssertTrue(outcome.malformedLines.isEmpty, "malformed: \(outcome.malformedLines)", file: file, line: line)
-        let lost = outcome.lines(ofType: "lost")
-        XCTAssertTrue(lost.isEmpty, "records were lost: \(lost)", file: file, line: line)
+        // Only runs the kernel skipped may be lost (the report's tcp.lost counts them, see missedRetransmits).
+        let lost = outcome.lines(ofType: "lost").compactMap { $0["lost"] as? JSONLine }
+        let others = lost.filter { counts in counts.contains { $0.key != "skipped_runs" && number($0.value) != 0 } }
+        XCTAssertTrue(others.isEmpty, "records were lost: \(lost)", file: file, line: line)
+    }
+
+    /// Retransmits memhound says it could not see (`tcp.lost`: table full, or runs the kernel skipped because the
+    /// retransmit program was already running on that CPU). Expected 0; a reported one excuses one missing line.
+    private func missedRetransmits(_ outcome: Outcome, pid: Int32) throws -> Int {
+        let missed = Int(number(try finalTCP(outcome, pid: pid)["lost"]) ?? 0)
+        if missed > 0 { print("tcp: memhound reported \(missed) retransmits it could not see") }
+        return missed
     }
 
     /// Each connection the server reported has exactly as many lines as its TCP_INFO retransmits.
-    private func assertPerConnection(_ lines: [JSONLine], _ served: [[String: Int]], sourcePort: Int,
+    private func assertPerConnection(_ lines: [JSONLine], _ served: [[String: Int]], sourcePort: Int, missed: Int,
                                      file: StaticString = #filePath, line: UInt = #line) throws {
         for connection in served {
             let mine = lines.filter { number($0["dport"]).map(Int.init) == connection["dport"] }
-            XCTAssertTrue(matchesTCPInfo(mine, connection["retrans"] ?? -1),
-                          "connection \(connection):\n\(summary(lines))", file: file, line: line)
+            XCTAssertTrue(matchesTCPInfo(mine, connection["retrans"] ?? -1, missed: missed),
+                          "connection \(connection):\n\(summary(mine))", file: file, line: line)
             XCTAssertTrue(mine.allSatisfy { number($0["sport"]).map(Int.init) == sourcePort }, file: file, line: line)
         }
         let ports = Set(served.compactMap { $0["dport"] })
@@ -313,16 +335,28 @@ final class TCPTests: XCTestCase {
                       "a line of a connection that is not the server's:\n\(summary(lines))", file: file, line: line)
     }
 
-    /// Whether TCP_INFO's total_retrans counts this attempt: the kernel adds to it just before transmitting, so
-    /// an attempt that failed in the transmit (ENOBUFS from a full queue) counts, one that gave up earlier
-    /// (EBUSY: the original still in a queue; EAGAIN: outside the window; ENOMEM; EHOSTUNREACH) does not.
-    /// The lines account for the kernel's own count: every attempt that reached the
-    /// transmit step, plus possibly attempts that failed with EBUSY (the kernel counts
-    /// those on some paths and not on others).
-    private func matchesTCPInfo(_ lines: [JSONLine], _ expected: Int) -> Bool {
-        let counted = lines.filter(countedByTCPInfo).count
-        let busy = lines.filter { $0["failed"] as? Bool == true && $0["error"] as? String == "EBUSY" }.count
-        return (counted...(counted + busy)).contains(expected)
+    /// Whether the lines account for TCP_INFO's total_retrans: the kernel adds an attempt's segments (a TSO skb
+    /// sent again at once is several) just before transmitting, so an attempt that failed in the transmit
+    /// (ENOBUFS from a full queue) counts, one that gave up earlier (EBUSY: the original still in a queue;
+    /// EAGAIN: outside the window; ENOMEM; EHOSTUNREACH) does not. EBUSY can also come back from the transmit
+    /// itself, after the count: those attempts may or may not be in it.
+    /// `missed`: retransmits memhound reported it could not see.
+    private func matchesTCPInfo(_ lines: [JSONLine], _ expected: Int, missed: Int) -> Bool {
+        let counted = segments(lines.filter(countedByTCPInfo))
+        let busy = segments(lines.filter { $0["failed"] as? Bool == true && $0["error"] as? String == "EBUSY" })
+        return (counted...(counted + busy + missed)).contains(expected)
+    }
+
+    private func segments(_ lines: [JSONLine]) -> Int {
+        lines.reduce(0) { $0 + (number($1["segments"]).map(Int.init) ?? 0) }
+    }
+
+    /// The report's `segments` are those of the attempts that did not fail.
+    private func assertSegments(_ tcp: JSONLine, _ lines: [JSONLine], file: StaticString = #filePath, line: UInt = #line) {
+        let sent = segments(lines.filter { $0["failed"] as? Bool == false })
+        XCTAssertEqual(number(tcp["segments"]).map(Int.init), sent, "\(tcp)", file: file, line: line)
+        XCTAssertTrue(lines.allSatisfy { (number($0["segments"]).map(Int.init) ?? 0) >= 1 }, "a line without segments",
+                      file: file, line: line)
     }
 
     private func countedByTCPInfo(_ line: JSONLine) -> Bool {
@@ -338,17 +372,19 @@ final class TCPTests: XCTestCase {
     private func summary(_ lines: [JSONLine]) -> String {
         "\(lines.count) lines: " + lines.prefix(20).map {
             "pid \($0["pid"] ?? "?") \($0["saddr"] ?? "?"):\($0["sport"] ?? "?") -> \($0["daddr"] ?? "?"):\($0["dport"] ?? "?") "
-                + "\($0["kind"] ?? "?") \($0["state"] ?? "?") failed \($0["failed"] ?? "?")"
+                + "\($0["kind"] ?? "?") \($0["state"] ?? "?") segments \($0["segments"] ?? "?") failed \($0["failed"] ?? "?") "
+                + "\($0["error"] as? String ?? "")"
         }.joined(separator: "\n")
     }
 
     /// For the log: how many retransmits memhound charged, and how many a `current`-based tool would have missed.
-    private func measured(_ what: String, _ lines: [JSONLine], owner: Int32, expected: Int) {
+    private func measured(_ what: String, _ lines: [JSONLine], owner: Int32, expected: Int, missed: Int) {
         let elsewhere = lines.filter { int32($0["on_cpu_pid"]) != owner }.count
-        let counted = lines.filter(countedByTCPInfo).count
+        let counted = segments(lines.filter(countedByTCPInfo))
+        let multi = lines.filter { (number($0["segments"]).map(Int.init) ?? 0) > 1 }.count
         let errors = Dictionary(grouping: lines.compactMap { $0["error"] as? String }, by: { $0 }).mapValues(\.count)
-        print("tcp measurement \(what): \(counted)/\(expected) retransmits TCP_INFO counted charged to pid \(owner) "
-              + "(\(lines.count) attempts, failed: \(errors)); \(elsewhere) of the \(lines.count) fired while another "
-              + "task was on the CPU")
+        print("tcp measurement \(what): \(counted)/\(expected) retransmitted segments TCP_INFO counted charged to pid "
+              + "\(owner) (\(lines.count) attempts, \(multi) of several segments, failed: \(errors)); \(elsewhere) of the "
+              + "\(lines.count) fired while another task was on the CPU; \(missed) reported missed")
     }
 }

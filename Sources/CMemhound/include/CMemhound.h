@@ -63,6 +63,12 @@ int memhound_tracer_poll(struct memhound_tracer *tracer, int timeout_ms,
 int memhound_tracer_read_stack(struct memhound_tracer *tracer, int32_t stack_id,
 			       uint64_t *frames, uint32_t capacity);
 
+/*
+ * Program runs the kernel skipped (a tracepoint that fired while a BPF program
+ * was already running on that CPU): events missed, of any process.
+ */
+uint64_t memhound_tracer_missed_runs(const struct memhound_tracer *tracer);
+
 /* Sums the per-CPU counters into out[MH_STAT_COUNT]. */
 int memhound_tracer_read_stats(struct memhound_tracer *tracer, uint64_t *out);
 
@@ -99,8 +105,13 @@ void memhound_tcp_remove_target(struct memhound_tcp *tcp, uint32_t tgid);
 /* Retransmits in network namespace `netns` (inode) whose owner was unknown. */
 int memhound_tcp_read_unattributed(struct memhound_tcp *tcp, uint32_t netns,
 				   struct memhound_tcp_counts *out);
-/* Retransmits of targets that could not be counted (counter table full). */
+/*
+ * Retransmits that could not be counted: of targets when the counter table was
+ * full, and of anyone when the kernel skipped the retransmit programs.
+ */
 uint64_t memhound_tcp_lost(const struct memhound_tcp *tcp);
+/* Runs the kernel skipped of all the TCP programs (see memhound_tracer_missed_runs). */
+uint64_t memhound_tcp_missed_runs(const struct memhound_tcp *tcp);
 /* Frees everything; accepts NULL. */
 void memhound_tcp_destroy(struct memhound_tcp *tcp);
 

@@ -4,28 +4,31 @@ import XCTest
 
 final class TCPLedgerTests: XCTestCase {
     private func retransmit(pid: Int32 = 10, sport: UInt16 = 40000, kind: TCPRetransmit.Kind = .retransmit,
-                            error: Int32 = 0, time: UInt64 = 1, state: UInt8 = 1) -> TCPRetransmit {
+                            error: Int32 = 0, time: UInt64 = 1, state: UInt8 = 1,
+                            segments: UInt32 = 1) -> TCPRetransmit {
         TCPRetransmit(kind: kind, tgid: pid, tid: pid, comm: "c", time: time, family: 2,
                       saddr: [10, 0, 0, 1] + Array(repeating: 0, count: 12),
                       daddr: [10, 0, 0, 2] + Array(repeating: 0, count: 12),
-                      sport: sport, dport: 5001, state: state, error: error)
+                      sport: sport, dport: 5001, state: state, error: error, segments: segments)
     }
 
     func testCountsPerProcessAndConnection() throws {
         var ledger = TCPRetransmitLedger()
-        for _ in 0..<3 { ledger.add(retransmit(sport: 40000)) }
+        for _ in 0..<3 { ledger.add(retransmit(sport: 40000, segments: 2)) }
         ledger.add(retransmit(sport: 40001, kind: .synack, state: 12))
-        ledger.add(retransmit(sport: 40001, error: -105, time: 9, state: 4))
+        ledger.add(retransmit(sport: 40001, error: -105, time: 9, state: 4, segments: 5))
         ledger.add(retransmit(pid: 11, sport: 40000))
 
         let top = ledger.top(pid: 10, limit: 10)
         XCTAssertEqual(top.others, 0)
         XCTAssertEqual(top.connections.map(\.0.sourcePort), [40000, 40001])
         XCTAssertEqual(top.connections[0].1.retransmits, 3)
+        XCTAssertEqual(top.connections[0].1.segments, 6, "a TSO skb sent again counts all its segments")
         let second = top.connections[1].1
         XCTAssertEqual(second.retransmits, 2)
         XCTAssertEqual(second.synack, 1)
         XCTAssertEqual(second.failed, 1)
+        XCTAssertEqual(second.segments, 1, "a failed attempt sent no segment")
         XCTAssertEqual(second.lastState, 4)
         XCTAssertEqual(second.lastTime, 9)
         XCTAssertEqual("\(top.connections[0].0.source)", "10.0.0.1")

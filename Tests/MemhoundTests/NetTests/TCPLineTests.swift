@@ -17,7 +17,8 @@ final class TCPLineTests: XCTestCase {
 
     func testRetransmitLine() throws {
         let r = TCPRetransmit(kind: .retransmit, tgid: 42, tid: 43, comm: "client", time: 5, family: 10,
-                              saddr: v6, daddr: mapped, sport: 40000, dport: 5001, state: 1, onCPUTgid: 0)
+                              saddr: v6, daddr: mapped, sport: 40000, dport: 5001, state: 1, onCPUTgid: 0,
+                              segments: 2)
         let line = try json(TCPLines.retransmit(r, time: "2026-11-21T19:41:40.108Z"))
         XCTAssertEqual(line["type"] as? String, "tcp_retransmit")
         XCTAssertEqual(line["pid"] as? Int, 42)
@@ -31,6 +32,7 @@ final class TCPLineTests: XCTestCase {
         XCTAssertEqual(line["failed"] as? Bool, false)
         XCTAssertTrue(line["error"] is NSNull, "error is present and null: \(line)")
         XCTAssertEqual(line["on_cpu_pid"] as? Int, 0)
+        XCTAssertEqual(line["segments"] as? Int, 2)
     }
 
     func testV4MappedLineIsIPv4AndFailureIsNamed() throws {
@@ -57,18 +59,20 @@ final class TCPLineTests: XCTestCase {
         XCTAssertEqual((empty["connections"] as? [Any])?.count, 0)
         XCTAssertEqual(empty["lost"] as? Int, 0)
 
-        report.tcp = TCPReport(retransmits: 5, synack: 2, failed: 1, unattributed: 3, connections: [
+        report.tcp = TCPReport(retransmits: 5, synack: 2, failed: 1, segments: 7, unattributed: 3, connections: [
             TCPConnectionEntry(family: "ipv4", saddr: "10.0.0.1", sport: 5001, daddr: "10.0.0.2", dport: 40000,
-                               retransmits: 5, synack: 2, failed: 1, state: "ESTABLISHED"),
+                               retransmits: 5, synack: 2, failed: 1, segments: 7, state: "ESTABLISHED"),
         ], otherConnections: 4)
         let tcp = try XCTUnwrap(json(report)["tcp"] as? [String: Any])
         XCTAssertEqual(tcp["retransmits"] as? Int, 5)
         XCTAssertEqual(tcp["synack"] as? Int, 2)
         XCTAssertEqual(tcp["unattributed"] as? Int, 3)
+        XCTAssertEqual(tcp["segments"] as? Int, 7)
         XCTAssertEqual(tcp["other_connections"] as? Int, 4)
         let connection = try XCTUnwrap((tcp["connections"] as? [[String: Any]])?.first)
         XCTAssertEqual(connection["saddr"] as? String, "10.0.0.1")
         XCTAssertEqual(connection["state"] as? String, "ESTABLISHED")
+        XCTAssertEqual(connection["segments"] as? Int, 7)
         let data = try JSONEncoder().encode(report)
         XCTAssertEqual(try JSONDecoder().decode(ReportLine.self, from: data), report)
     }

@@ -5,7 +5,7 @@ import XCTest
 /// The TCP record crosses the kernel/user boundary: same layout, decoded field by field.
 final class TCPRecordTests: XCTestCase {
     func testLayoutMatchesTheHeader() {
-        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.size, 96)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.size, 104)
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.event), 24)
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.err), 28)
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.family), 32)
@@ -14,11 +14,13 @@ final class TCPRecordTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.state), 38)
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.on_cpu_tgid), 40)
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.netns), 44)
-        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.saddr), 48)
-        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.daddr), 64)
-        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.comm), 80)
-        XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.size, 24)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.segments), 48)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.saddr), 56)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.daddr), 72)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.offset(of: \.comm), 88)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.size, 32)
         XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.offset(of: \.failed), 16)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.offset(of: \.segments), 24)
         XCTAssertEqual(MH_RECORD_TCP.rawValue, 4)
     }
 
@@ -36,6 +38,7 @@ final class TCPRecordTests: XCTestCase {
         r.state = 1
         r.on_cpu_tgid = 0
         r.netns = 4026531840
+        r.segments = 3
         r.saddr = (10, 1, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         r.daddr = (10, 1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &r.comm) { raw in
@@ -53,7 +56,7 @@ final class TCPRecordTests: XCTestCase {
         XCTAssertEqual(decoded, .tcpRetransmit(TCPRetransmit(
             kind: .retransmit, tgid: 4242, tid: 4250, comm: "client", time: 77_000, family: 2,
             saddr: [10, 1, 2, 1] + Array(repeating: 0, count: 12), daddr: [10, 1, 2, 2] + Array(repeating: 0, count: 12),
-            sport: 40000, dport: 5001, state: 1, error: 0, onCPUTgid: 0, netns: 4026531840)))
+            sport: 40000, dport: 5001, state: 1, error: 0, onCPUTgid: 0, netns: 4026531840, segments: 3)))
     }
 
     func testSynAckAndFailedAttempt() throws {

@@ -31,7 +31,15 @@ final class LineTests: XCTestCase {
         XCTAssertEqual(Set(u.keys), ["foreign_growth", "foreign_release", "unscoped_release", "preexisting_release"])
         let lost = try XCTUnwrap(j["lost"] as? [String: Any])
         XCTAssertNotNil(lost["ring_buffer"])
-        XCTAssertNotNil(lost["address_spaces"])
+        XCTAssertEqual(Set(lost.keys), ["ring_buffer", "stacks", "sites", "threads", "address_spaces", "targets",
+                                        "undecodable", "skipped_runs"])
+    }
+
+    func testSkippedRunsCountAsLost() {
+        var lost = LostCounts()
+        XCTAssertEqual(lost.total, 0)
+        lost.skippedRuns = 2
+        XCTAssertEqual(lost.total, 2, "a skipped run is a lost event: the lost line is written")
     }
 
     func testNullExplainedAndUnknownFrameFieldsArePresent() throws {
