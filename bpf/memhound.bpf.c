@@ -82,48 +82,24 @@ static __always_inline __u64 take_fault_address(void)
 }
 
 /*
- * The user stack id of the current thread, reusing the last one when it has
- * not moved: same ip, sp and bp, and either the fault continues the thread's
- * run of pages (a loop touching page after page: the hot case, free) or the
- * caller's return address at bp+8 is unchanged (one user read, ~100 ns,
- * still far cheaper than walking and hashing the stack).
+ * The user stack id of the current thread, walked at every increment. A cache
+ * keyed on where the thread stands (ip, sp, bp, the caller's return address,
+ * or a fault continuing its run of pages) cannot tell apart two callers whose
+ * frames are identical up to the faulting code and differ only above it, and
+ * charged one caller's pages to the other.
  */
-static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, __u64 fault,
-					   __u64 *leaf, __u64 *sp_out)
+static __always_inline __s32 current_stack(void *ctx, __u64 *leaf, __u64 *sp_out)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	/* BPF_CORE_READ measured far cheaper here than direct loads through the pointer. */
-	__u64 ip = BPF_CORE_READ(regs, ip), sp = BPF_CORE_READ(regs, sp), bp = BPF_CORE_READ(regs, bp);
-	__u64 caller = 0;
+	__u64 sp = BPF_CORE_READ(regs, sp);
 	__s32 id;
 
 	*sp_out = sp;
-	if (ts && ts->last_stack >= 0 && ts->last_ip == ip && ts->last_sp == sp && ts->last_bp == bp) {
-		if (fault && ts->run_end && (fault & ~(PAGE_SIZE - 1)) == ts->run_end) {
-			*leaf = ts->last_leaf;
-			return ts->last_stack;
-		}
-		if (bp)
-			bpf_probe_read_user(&caller, sizeof(caller), (void *)(bp + 8));
-		if (ts->last_caller == caller) {
-			*leaf = ts->last_leaf;
-			return ts->last_stack;
-		}
-	} else if (bp) {
-		bpf_probe_read_user(&caller, sizeof(caller), (void *)(bp + 8));
-	}
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	*leaf = leaf_return_address(sp);
-	if (id < 0) {
+	if (id < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
-	} else if (ts) {
-		ts->last_ip = ip;
-		ts->last_sp = sp;
-		ts->last_bp = bp;
-		ts->last_caller = caller;
-		ts->last_leaf = *leaf;
-		ts->last_stack = id;
-	}
 	return id;
 }
 
@@ -145,7 +121,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 		bytes *= sample_every;
 	}
 
-	key.stack_id = current_stack(ctx, ts, fault, &leaf, &sp);
+	key.stack_id = current_stack(ctx, &leaf, &sp);
 	fresh.leaf_return = leaf;
 
 	/* This CPU's copy: no other CPU writes it, and programs do not nest on a CPU here. */

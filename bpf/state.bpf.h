@@ -78,20 +78,8 @@ struct {
 	__type(value, struct pending_fault);
 } faults SEC(".maps");
 
-/* What one traced thread is doing: its open syscall, its open run, its last stack. */
+/* What one traced thread is doing: its open syscall, its open run. */
 struct thread_state {
-	/*
-	 * The stack captured at the thread's last growth and where the thread was
-	 * (ip, sp, bp and the caller's return address at bp+8): a loop touching
-	 * page after page is at the same place every time, so the stack walk and
-	 * hash are skipped.
-	 */
-	__u64 last_ip;
-	__u64 last_sp;
-	__u64 last_bp;
-	__u64 last_caller;
-	__u64 last_leaf;
-	__s32 last_stack;
 	__u32 sample_tick;
 	__u32 syscall;        /* 0: not inside a traced syscall */
 	__s32 syscall_stack;

@@ -218,6 +218,24 @@ final class AttributionTests: XCTestCase {
         }
     }
 
+    /// alpha and beta reach fill_page through the same helper with identical frames: at each fault the
+    /// registers and the caller's return address are the same, only the frame above differs. They take turns
+    /// on consecutive pages, then fill two quarters in lockstep; each touched 16 MiB.
+    func testCallersThatDifferOnlyAboveTheFaultingCodeAreToldApart() throws {
+        try requirePrivileges()
+        let (_, report) = try Attribution.run(try fixture(.siblings), ["--mib", "16"])
+        let detail = Attribution.describeWithCategories(report)
+        Attribution.assertSound(report, "siblings")
+        let alpha = Attribution.total(report, "alpha"), beta = Attribution.total(report, "beta")
+        XCTAssertTrue(near(alpha, 16 * mib, within: 0.02), "alpha: \(alpha / mib) MiB\n\(detail)")
+        XCTAssertTrue(near(beta, 16 * mib, within: 0.02), "beta: \(beta / mib) MiB\n\(detail)")
+        for function in ["alpha", "beta"] {
+            let site = largestSite(report, containing: function)
+            let names = (site?["frames"] as? [JSONLine] ?? []).compactMap { $0["function"] as? String }
+            XCTAssertEqual(Array(names.prefix(4)), ["fill_page", "helper", function, "main"], detail)
+        }
+    }
+
     // MARK: Short-lived and deleted targets
 
     /// The target grows 16 MiB and exits at once, long before the first 5 s report: the final report names it.

@@ -8,6 +8,8 @@ enum Fixture: String {
     case leakerO2FramePointers = "leaker-o2-fp", leakerO2 = "leaker-o2"
     /// C++ growth in cache::Store::fill (g++ -O2); C growth in an always-inlined function (gcc -O2).
     case cppleak, inlineleak
+    /// Two callers with identical frames down to the faulting code (gcc -O2, frame pointers, no sibling calls).
+    case siblings
     /// goleak.go stripped of symbols and DWARF (-ldflags="-s -w"): names come from .gopclntab only.
     case goleakStripped = "goleak-stripped"
 }
@@ -57,6 +59,10 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("inlineleak.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O2", "-g", "-o", output, source])
+        case .siblings:
+            let source = try programsDirectory().appendingPathComponent("siblings.c").path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            try compile(gcc, ["-O2", "-g", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o", output, source])
         case .cppleak:
             let source = try programsDirectory().appendingPathComponent("cppleak.cpp").path
             guard let gxx = findTool("g++") ?? findTool("c++") else { throw FixtureError(message: "g++ not found") }

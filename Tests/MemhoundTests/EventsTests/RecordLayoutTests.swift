@@ -13,8 +13,8 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_site_key>.size, 8)
         XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 24)
         // TCP: offsets in NetTests/TCPRecordTests.
-        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.size, 96)
-        XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.size, 24)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_record>.size, 104)
+        XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.size, 32)
     }
 
     func testOffsets() {
