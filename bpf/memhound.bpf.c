@@ -13,7 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "state.bpf.h"
+#include "chain.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -81,28 +81,6 @@ static __always_inline __u64 take_fault_address(void)
 	return addr;
 }
 
-/*
- * The user stack id of the current thread, walked at every increment. A cache
- * keyed on where the thread stands (ip, sp, bp, the caller's return address,
- * or a fault continuing its run of pages) cannot tell apart two callers whose
- * frames are identical up to the faulting code and differ only above it, and
- * charged one caller's pages to the other.
- */
-static __always_inline __s32 current_stack(void *ctx, __u64 *leaf, __u64 *sp_out)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	/* BPF_CORE_READ measured far cheaper here than direct loads through the pointer. */
-	__u64 sp = BPF_CORE_READ(regs, sp);
-	__s32 id;
-
-	*sp_out = sp;
-	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	*leaf = leaf_return_address(sp);
-	if (id < 0)
-		stat_add(MH_STAT_LOST_STACK, 1);
-	return id;
-}
-
 static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 {
 	struct memhound_site_key key = { .tgid = tgid };
@@ -121,7 +99,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 		bytes *= sample_every;
 	}
 
-	key.stack_id = current_stack(ctx, &leaf, &sp);
+	key.stack_id = current_stack(ctx, ts, &leaf, &sp);
 	fresh.leaf_return = leaf;
 
 	/* This CPU's copy: no other CPU writes it, and programs do not nest on a CPU here. */
@@ -378,6 +356,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 {
 	struct memhound_target *t;
 	struct thread_state *ts;
+	__u64 sp;
 	int i;
 
 	t = active_target(bpf_get_current_pid_tgid() >> 32);
@@ -394,10 +373,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 		ts->args[i] = i < nargs ? ctx->args[i] : 0;
 	ts->enter_ns = bpf_ktime_get_ns();
 	ts->anon_delta = 0;
-	ts->syscall_stack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (ts->syscall_stack < 0)
-		stat_add(MH_STAT_LOST_STACK, 1);
-	ts->syscall_leaf = leaf_return_address(user_stack_pointer());
+	ts->syscall_stack = current_stack(ctx, ts, &ts->syscall_leaf, &sp);
 	ts->snapshot_key = 0;
 	if ((t->flags & MH_TARGET_SNAPSHOT_STACKS) && creates_region(which, ctx)) {
 		__u8 seen = 1;

@@ -76,7 +76,10 @@ enum memhound_stat {
 	MH_STAT_LOST_MM = 4,          /* address-space table full: ANON change not measured */
 	MH_STAT_LOST_TARGET = 5,      /* target table full: a child was not followed */
 	MH_STAT_BASELINE = 6,         /* first ANON change of a pre-existing address space */
-	MH_STAT_COUNT = 7,
+	MH_STAT_STACK_WALKED = 7,     /* user stacks walked (bpf_get_stackid) */
+	MH_STAT_STACK_REUSED = 8,     /* user stacks proven unchanged instead (bpf/chain.bpf.h) */
+	MH_STAT_STACK_MISMATCH = 9,   /* check mode: a proven stack the walk disagreed with */
+	MH_STAT_COUNT = 10,
 };
 
 /* Common prefix of every ring-buffer record. */

@@ -78,7 +78,29 @@ struct {
 	__type(value, struct pending_fault);
 } faults SEC(".maps");
 
-/* What one traced thread is doing: its open syscall, its open run. */
+/* Frame-pointer chains the kernel can prove unchanged (see chain.bpf.h). */
+#define CHAIN_FRAMES 32
+#define CHAIN_SPAN 4096
+#define CHAIN_UNPROVABLE 0xffffffffU
+
+/*
+ * Where a thread last had its stack walked, and the saved (next bp, return
+ * address) pairs that walk read. frames: 0 seen once here, 1..CHAIN_FRAMES
+ * recorded, CHAIN_UNPROVABLE walked every time.
+ */
+struct stack_chain {
+	__u64 ip;
+	__u64 sp;
+	__u64 bp;
+	__u64 span;                  /* bytes from sp holding every recorded pair */
+	__s32 id;
+	__u32 frames;
+	__u16 offset[CHAIN_FRAMES];  /* each pair's offset from sp */
+	__u64 next[CHAIN_FRAMES];
+	__u64 ret[CHAIN_FRAMES];
+};
+
+/* What one traced thread is doing: its open syscall, its open run, its last stack. */
 struct thread_state {
 	__u32 sample_tick;
 	__u32 syscall;        /* 0: not inside a traced syscall */
@@ -98,6 +120,7 @@ struct thread_state {
 	__u64 run_leaf;
 	__u32 run_flags;
 	__u32 _pad;
+	struct stack_chain chain;
 };
 
 struct {
@@ -156,7 +179,7 @@ static __always_inline __u64 user_stack_pointer(void)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-	return BPF_CORE_READ(regs, sp);
+	return regs->sp;
 }
 
 /* The word at the user stack pointer (see memhound_site_growth); 0 if unreadable. */

@@ -116,6 +116,10 @@ extension Session {
             frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
         line.tcp = tcpReport(pid: pid)
         line.sampleEvery = options.sampleEvery
+        if let s = try? tracer.stats() {
+            line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,
+                                         mismatched: s.stackMismatches, checked: options.checkStackReuse)
+        }
         return line
     }
 

@@ -54,7 +54,9 @@ public final class Session {
         try HostCheck.requirePrivileges()
         do {
             tracer = try Tracer(options: .init(followChildren: options.followChildren,
-                                               sampleEvery: options.sampleEvery))
+                                               sampleEvery: options.sampleEvery,
+                                               mmapMinAddress: proc.mmapMinAddress() ?? 0,
+                                               checkStackReuse: options.checkStackReuse))
             try tracer.attach()
             tcp = try Self.loadTCP(tracer)
         } catch {

@@ -18,6 +18,8 @@ public struct SessionOptions: Sendable {
     public var followChildren = true
     /// 1: attribute every ANON increment; N: one in N per thread, counted N times.
     public var sampleEvery: UInt32 = 1
+    /// Walk stacks proven unchanged too, and count disagreements.
+    public var checkStackReuse = false
     public var outputPath: String?
     public var verbose = false
     public var procRoot = "/"

@@ -34,6 +34,11 @@ public struct KernelStats: Equatable, Sendable {
     public var lostTargets: UInt64 = 0
     /// First changes of address spaces that existed before tracing (no base to measure from).
     public var baselineEvents: UInt64 = 0
+    /// User stacks walked, and stacks proven unchanged instead of walked (bpf/chain.bpf.h).
+    public var stacksWalked: UInt64 = 0
+    public var stacksReused: UInt64 = 0
+    /// With the reuse check on: proven stacks the walk disagreed with (expected 0).
+    public var stackMismatches: UInt64 = 0
 
     public init() {}
 
@@ -45,6 +50,9 @@ public struct KernelStats: Equatable, Sendable {
         lostAddressSpaces = v[Int(MH_STAT_LOST_MM.rawValue)]
         lostTargets = v[Int(MH_STAT_LOST_TARGET.rawValue)]
         baselineEvents = v[Int(MH_STAT_BASELINE.rawValue)]
+        stacksWalked = v[Int(MH_STAT_STACK_WALKED.rawValue)]
+        stacksReused = v[Int(MH_STAT_STACK_REUSED.rawValue)]
+        stackMismatches = v[Int(MH_STAT_STACK_MISMATCH.rawValue)]
     }
 
     public var totalLost: UInt64 {

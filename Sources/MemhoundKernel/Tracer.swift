@@ -9,11 +9,19 @@ public final class Tracer {
         public var ringBufferBytes: UInt32
         /// 1: every ANON increment; N: one in N per thread, counted N times.
         public var sampleEvery: UInt32
+        /// vm.mmap_min_addr: saved frame pointers below it end a stack for certain.
+        /// 0 (unknown): every stack is walked, none is proven unchanged.
+        public var mmapMinAddress: UInt64
+        /// Walk stacks proven unchanged too, and count disagreements (diagnosis).
+        public var checkStackReuse: Bool
 
-        public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20, sampleEvery: UInt32 = 1) {
+        public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20, sampleEvery: UInt32 = 1,
+                    mmapMinAddress: UInt64 = 0, checkStackReuse: Bool = false) {
             self.followChildren = followChildren
             self.ringBufferBytes = ringBufferBytes
             self.sampleEvery = sampleEvery
+            self.mmapMinAddress = mmapMinAddress
+            self.checkStackReuse = checkStackReuse
         }
     }
 
@@ -23,7 +31,8 @@ public final class Tracer {
     public init(options: Options) throws(KernelError) {
         var raw = memhound_tracer_options(
             follow_children: options.followChildren, sample_every: options.sampleEvery,
-            ring_buffer_bytes: options.ringBufferBytes)
+            ring_buffer_bytes: options.ringBufferBytes, mmap_min_addr: options.mmapMinAddress,
+            check_stack_reuse: options.checkStackReuse)
         var out: OpaquePointer?
         let err = memhound_tracer_open(&raw, &out)
         guard err == 0, let out else {

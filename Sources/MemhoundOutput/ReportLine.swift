@@ -116,6 +116,8 @@ public struct ReportLine: Codable, Equatable, Sendable {
     /// 1: every ANON increment was attributed; N: one in N per thread, counted N times
     /// (site bytes, grown, released and attributed are then estimates).
     public var sampleEvery: UInt32 = 1
+    /// How the user stacks behind the attribution were obtained (all targets together).
+    public var stackWalks = StackWalks()
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
@@ -140,7 +142,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
-        case sampleEvery = "sample_every"
+        case sampleEvery = "sample_every", stackWalks = "stack_walks"
         case elapsedS = "elapsed_s", otherSites = "other_sites"
     }
 
@@ -164,5 +166,24 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(tcp, forKey: .tcp)
         try c.encode(categories, forKey: .categories)
         try c.encode(sampleEvery, forKey: .sampleEvery)
+        try c.encode(stackWalks, forKey: .stackWalks)
+    }
+}
+
+/// User stacks walked in the kernel, and stacks proven unchanged instead of walked
+/// (their frame-pointer chain read back in one go and found identical).
+public struct StackWalks: Codable, Equatable, Sendable {
+    public var walked: UInt64 = 0
+    public var reused: UInt64 = 0
+    /// With --check-stack-reuse, proven stacks are walked too: disagreements (expected 0).
+    public var mismatched: UInt64 = 0
+    /// Whether proven stacks were walked too (--check-stack-reuse).
+    public var checked = false
+
+    public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false) {
+        self.walked = walked
+        self.reused = reused
+        self.mismatched = mismatched
+        self.checked = checked
     }
 }

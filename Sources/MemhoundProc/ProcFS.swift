@@ -93,6 +93,13 @@ public struct ProcFS: Sendable {
         return release.isEmpty ? nil : release
     }
 
+    /// vm.mmap_min_addr: no process maps memory below it (without CAP_SYS_RAWIO); nil if unreadable.
+    public func mmapMinAddress() -> UInt64? {
+        guard case .success(let bytes) = RawFile.readAll(path("proc/sys/vm/mmap_min_addr")) else { return nil }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first ?? ""
+        return UInt64(line.trimmingBlanks())
+    }
+
     public func exists(pid: Int32) -> Bool {
         RawFile.isDirectory(path("proc/\(pid)"))
     }

@@ -25,6 +25,10 @@ struct TraceOptions: ParsableArguments {
         valueName: "N"))
     var sampleEvery: UInt32 = 1
 
+    @Flag(help: ArgumentHelp(
+        "Walk every user stack even when its frame-pointer chain is proven unchanged, and count disagreements in reports (diagnosis; costs the saving back)."))
+    var checkStackReuse = false
+
     @Flag(help: "Do not trace children the target forks.")
     var noFollowChildren = false
 
@@ -65,6 +69,7 @@ struct TraceOptions: ParsableArguments {
         o.outputPath = output
         o.followChildren = !noFollowChildren
         o.sampleEvery = sampleEvery
+        o.checkStackReuse = checkStackReuse
         o.verbose = verbose
         return o
     }

@@ -22,6 +22,9 @@ struct memhound_tracer_options {
 	bool follow_children;
 	uint32_t sample_every;      /* 0 or 1: attribute every ANON increment */
 	uint32_t ring_buffer_bytes; /* power of two, multiple of the page size */
+	/* vm.mmap_min_addr: saved frame pointers below it end a stack for certain; 0: unknown */
+	uint64_t mmap_min_addr;
+	bool check_stack_reuse;     /* walk proven stacks too and count disagreements */
 };
 
 /* Called once per ring-buffer record; the data is valid only during the call. */

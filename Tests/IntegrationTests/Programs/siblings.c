@@ -6,9 +6,11 @@
 //
 //   siblings [--mib N] [--then sleep|exit]
 //
-// Prints "ready <pid>", then maps 2 x N MiB: in the first half alpha and beta take turns page by page (each
-// fault continues the last one's run of pages), in the second half alpha fills the lower quarter and beta
-// the upper one in lockstep. Each ends up with N MiB. Prints "grown", then exits 0 (or sleeps).
+// Prints "ready <pid>", then maps 3 x N MiB: in the first third alpha and beta take turns page by page (each
+// fault continues the last one's run of pages), in the second alpha fills one half and beta the other in
+// lockstep, in the last they take turns by blocks of 64 pages (within a block the stack stays the same, so
+// the kernel side proves it unchanged instead of walking it; at each turn the proof must fail). Each ends up
+// with 1.5 x N MiB. Prints "grown", then exits 0 (or sleeps).
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +35,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--then") && i + 1 < argc) then_sleep = !strcmp(argv[++i], "sleep");
         else { fprintf(stderr, "siblings: unknown argument %s\n", argv[i]); return 2; }
     }
-    long pages = mib * MIB / PAGE;  /* per half of the mapping */
-    char *p = mmap(NULL, 2 * pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    long pages = mib * MIB / PAGE;  /* per third of the mapping */
+    char *p = mmap(NULL, 3 * pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) { perror("mmap"); return 2; }
     printf("ready %d\n", (int)getpid());
     fflush(stdout);
@@ -44,6 +46,8 @@ int main(int argc, char **argv) {
         alpha(second + i * PAGE);
         beta(second + (pages / 2 + i) * PAGE);
     }
+    char *third = p + 2 * pages * PAGE;
+    for (long i = 0; i < pages; i++) ((i / 64) % 2 ? beta : alpha)(third + i * PAGE);
     printf("grown\n");
     fflush(stdout);
     if (then_sleep) for (;;) pause();

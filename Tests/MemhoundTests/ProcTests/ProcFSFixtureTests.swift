@@ -118,6 +118,8 @@ final class ProcFSFixtureTests: XCTestCase {
         XCTAssertEqual(fs.exe(pid: 4242), "/root/.pyenv/versions/3.11.7/bin/python3.11")
         XCTAssertNil(fs.exe(pid: 2))
         XCTAssertEqual(fs.kernelRelease(), "6.18.44-fc-v657")
+        XCTAssertEqual(fs.mmapMinAddress(), 65536)
+        XCTAssertNil(ProcFS(root: "/nonexistent").mmapMinAddress())
         XCTAssertTrue(fs.exists(pid: 4242))
         XCTAssertFalse(fs.exists(pid: 9999))
         XCTAssertEqual(fs.threadIDs(pid: 4242), [4242, 4250])

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The user stack of the current thread, walked only when it may have changed.
+ *
+ * bpf_get_stackid(BPF_F_USER_STACK) walks the frame-pointer chain: regs->ip,
+ * then from regs->bp the saved (next bp, return address) pairs until a read
+ * fails. Its result is a function of ip, bp and the words it reads, nothing
+ * else. So when a thread stands where it stood at its last walk (same ip, sp,
+ * bp) and one read of its stack from sp shows every saved pair of that walk
+ * unchanged, up to a saved bp no read can follow (below vm.mmap_min_addr), the
+ * walk would return the same stack: its id is reused. Two callers that share
+ * every frame up to the faulting code still differ in a saved return address
+ * above it, which the comparison sees. Chains that cannot be proven this way
+ * (deeper than CHAIN_FRAMES, spread over more than CHAIN_SPAN bytes, frames
+ * outside the stack, 32-bit code) are always walked.
+ */
+#ifndef MEMHOUND_CHAIN_BPF_H
+#define MEMHOUND_CHAIN_BPF_H
+
+#include "state.bpf.h"
+
+/* Saved frame pointers below this are never readable: set to vm.mmap_min_addr. */
+const volatile __u64 chain_floor = 4096;
+/* Diagnosis: walk even a proven chain and count disagreements (MH_STAT_STACK_MISMATCH). */
+const volatile bool check_stack_reuse = false;
+
+/* The user code segment of 64-bit tasks; 32-bit ones have other frames. */
+#define USER_CS_64 0x33
+
+struct chain_words {
+	__u64 words[CHAIN_SPAN / 8];
+};
+
+/* One read of the stack from sp; too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct chain_words);
+} chain_scratch SEC(".maps");
+
+struct chain_regs {
+	__u64 ip;
+	__u64 sp;
+	__u64 bp;
+	__u64 cs;
+};
+
+static __always_inline void read_user_regs(struct chain_regs *r)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	r->ip = regs->ip;
+	r->sp = regs->sp;
+	r->bp = regs->bp;
+	r->cs = regs->cs;
+}
+
+/* Is the chain recorded in c still on the stack? *leaf: the word at sp. */
+static __always_inline bool chain_holds(const struct stack_chain *c, __u64 *leaf)
+{
+	struct chain_words *w;
+	__u64 span = c->span;
+	__u32 zero = 0, at;
+	int i;
+
+	w = bpf_map_lookup_elem(&chain_scratch, &zero);
+	if (!w || span < 16 || span > CHAIN_SPAN)
+		return false;
+	if (bpf_probe_read_user(w->words, span, (void *)c->sp))
+		return false;
+	for (i = 0; i < CHAIN_FRAMES; i++) {
+		if (i >= c->frames)
+			break;
+		at = c->offset[i] / 8;
+		if (at >= CHAIN_SPAN / 8 - 1)
+			return false;
+		if (w->words[at] != c->next[i] || w->words[at + 1] != c->ret[i])
+			return false;
+	}
+	*leaf = w->words[0];
+	return true;
+}
+
+/* Records the chain from r->bp, or marks it CHAIN_UNPROVABLE. */
+static __always_inline void chain_record(struct stack_chain *c, const struct chain_regs *r)
+{
+	__u64 fp = r->bp, pair[2];
+	int i;
+
+	c->frames = CHAIN_UNPROVABLE;
+	for (i = 0; i < CHAIN_FRAMES; i++) {
+		if (fp < r->sp || fp - r->sp > CHAIN_SPAN - 16 || ((fp - r->sp) & 7))
+			return;
+		if (bpf_probe_read_user(pair, sizeof(pair), (void *)fp))
+			return;
+		c->offset[i] = fp - r->sp;
+		c->next[i] = pair[0];
+		c->ret[i] = pair[1];
+		if (pair[0] < chain_floor) {
+			c->span = fp - r->sp + 16;
+			c->frames = i + 1;
+			return;
+		}
+		fp = pair[0];
+	}
+}
+
+/*
+ * The user stack id of the current thread, *leaf the word at its sp and
+ * *sp_out the sp. ts: the thread's state, where its last chain is kept (NULL:
+ * always walk). A thread seen twice at one spot gets its chain recorded; from
+ * the third time the chain is proven instead of walked.
+ */
+static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, __u64 *leaf,
+					   __u64 *sp_out)
+{
+	struct stack_chain *c = ts ? &ts->chain : NULL;
+	struct chain_regs r;
+	bool same;
+	__s32 id;
+
+	read_user_regs(&r);
+	*sp_out = r.sp;
+	same = c && c->ip == r.ip && c->sp == r.sp && c->bp == r.bp;
+	if (same && c->frames >= 1 && c->frames <= CHAIN_FRAMES && chain_holds(c, leaf)) {
+		stat_add(MH_STAT_STACK_REUSED, 1);
+		if (!check_stack_reuse)
+			return c->id;
+		id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		if (id != c->id)
+			stat_add(MH_STAT_STACK_MISMATCH, 1);
+		return id;
+	}
+
+	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	stat_add(MH_STAT_STACK_WALKED, 1);
+	*leaf = leaf_return_address(r.sp);
+	if (id < 0)
+		stat_add(MH_STAT_LOST_STACK, 1);
+	if (!c)
+		return id;
+	if (id < 0 || r.cs != USER_CS_64) {
+		c->ip = 0;
+		return id;
+	}
+	if (!same) {
+		/* A new spot: remember it; a chain is recorded if the thread comes back. */
+		c->ip = r.ip;
+		c->sp = r.sp;
+		c->bp = r.bp;
+		c->id = id;
+		c->frames = 0;
+		return id;
+	}
+	if (c->frames == CHAIN_UNPROVABLE && c->id == id)
+		return id;
+	c->id = id;
+	chain_record(c, &r);
+	return id;
+}
+
+#endif /* MEMHOUND_CHAIN_BPF_H */
