@@ -56,49 +56,79 @@ static __always_inline void read_user_regs(struct chain_regs *r)
 	r->cs = regs->cs;
 }
 
-/* Is the chain recorded in c still on the stack? *leaf: the word at sp. */
+/* Offset of a frame from sp if it lies in the window read at once, else -1. */
+static __always_inline int window_offset(__u64 fp, __u64 sp)
+{
+	if (fp < sp || fp - sp > CHAIN_SPAN - 16 || ((fp - sp) & 7))
+		return -1;
+	return fp - sp;
+}
+
+/*
+ * Is the chain recorded in c still on the stack? One read covers the frames
+ * within CHAIN_SPAN bytes of sp; frames further up are read one by one.
+ * *leaf: the word at sp.
+ */
 static __always_inline bool chain_holds(const struct stack_chain *c, __u64 *leaf)
 {
 	struct chain_words *w;
-	__u64 span = c->span;
+	__u64 span = c->span, pair[2];
 	__u32 zero = 0, at;
-	int i;
+	int i, offset;
 
 	w = bpf_map_lookup_elem(&chain_scratch, &zero);
-	if (!w || span < 16 || span > CHAIN_SPAN)
+	if (!w || span < 8 || span > CHAIN_SPAN)
 		return false;
 	if (bpf_probe_read_user(w->words, span, (void *)c->sp))
 		return false;
 	for (i = 0; i < CHAIN_FRAMES; i++) {
 		if (i >= c->frames)
 			break;
-		at = c->offset[i] / 8;
-		if (at >= CHAIN_SPAN / 8 - 1)
+		offset = window_offset(c->fp[i], c->sp);
+		if (offset >= 0) {
+			at = (__u32)offset / 8;
+			if (at >= CHAIN_SPAN / 8 - 1)
+				return false;
+			pair[0] = w->words[at];
+			pair[1] = w->words[at + 1];
+		} else if (bpf_probe_read_user(pair, sizeof(pair), (void *)c->fp[i])) {
 			return false;
-		if (w->words[at] != c->next[i] || w->words[at + 1] != c->ret[i])
+		}
+		if (pair[0] != c->next[i] || pair[1] != c->ret[i])
 			return false;
 	}
 	*leaf = w->words[0];
 	return true;
 }
 
-/* Records the chain from r->bp, or marks it CHAIN_UNPROVABLE. */
+/*
+ * Records the chain from r->bp, or marks it CHAIN_UNPROVABLE. It must end
+ * at a saved bp no read can follow: below vm.mmap_min_addr, or where no
+ * mapping can be (past the address space's task_size: code without frame
+ * pointers leaves any value in bp, and Swift marks async frames with bit 60).
+ */
 static __always_inline void chain_record(struct stack_chain *c, const struct chain_regs *r)
 {
-	__u64 fp = r->bp, pair[2];
-	int i;
+	struct mm_struct *mm = bpf_get_current_task_btf()->mm;
+	__u64 fp = r->bp, pair[2], span = 8, limit;
+	int i, offset;
 
 	c->frames = CHAIN_UNPROVABLE;
+	if (!mm)
+		return;
+	limit = mm->task_size - 16;
+
 	for (i = 0; i < CHAIN_FRAMES; i++) {
-		if (fp < r->sp || fp - r->sp > CHAIN_SPAN - 16 || ((fp - r->sp) & 7))
-			return;
 		if (bpf_probe_read_user(pair, sizeof(pair), (void *)fp))
 			return;
-		c->offset[i] = fp - r->sp;
+		offset = window_offset(fp, r->sp);
+		if (offset >= 0 && offset + 16 > span)
+			span = offset + 16;
+		c->fp[i] = fp;
 		c->next[i] = pair[0];
 		c->ret[i] = pair[1];
-		if (pair[0] < chain_floor) {
-			c->span = fp - r->sp + 16;
+		if (pair[0] < chain_floor || pair[0] > limit) {
+			c->span = span;
 			c->frames = i + 1;
 			return;
 		}
@@ -106,57 +136,96 @@ static __always_inline void chain_record(struct stack_chain *c, const struct cha
 	}
 }
 
+/* The id walked for instruction ip on the recorded chain, if any. */
+static __always_inline __s32 known_id(const struct stack_chain *c, __u64 ip)
+{
+	for (int i = 0; i < CHAIN_IPS; i++)
+		if (c->ips[i] == ip)
+			return c->ids[i];
+	return -1;
+}
+
+static __always_inline void add_known_id(struct stack_chain *c, __u64 ip, __s32 id)
+{
+	__u32 slot = c->next_slot++ % CHAIN_IPS;
+
+	c->ips[slot] = ip;
+	c->ids[slot] = id;
+}
+
+/* A new spot, or a chain to be recorded again: forget the ids walked on the old one. */
+static __always_inline void reset_spot(struct stack_chain *c, const struct chain_regs *r)
+{
+	for (int i = 0; i < CHAIN_IPS; i++)
+		c->ips[i] = 0;
+	c->next_slot = 0;
+	c->sp = r->sp;
+	c->bp = r->bp;
+	c->frames = 0;
+}
+
 /*
  * The user stack id of the current thread, *leaf the word at its sp and
  * *sp_out the sp. ts: the thread's state, where its last chain is kept (NULL:
- * always walk). A thread seen twice at one spot gets its chain recorded; from
- * the third time the chain is proven instead of walked.
+ * always walk). A thread seen twice at one spot (sp, bp) gets its chain
+ * recorded; from then on, while the chain holds, the ids walked for the last
+ * CHAIN_IPS instructions (an unrolled loop faults at several) are reused.
  */
 static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, __u64 *leaf,
 					   __u64 *sp_out)
 {
 	struct stack_chain *c = ts ? &ts->chain : NULL;
+	bool same, holds = false;
 	struct chain_regs r;
-	bool same;
-	__s32 id;
+	__s32 id, known = -1;
 
 	read_user_regs(&r);
 	*sp_out = r.sp;
-	same = c && c->ip == r.ip && c->sp == r.sp && c->bp == r.bp;
+	same = c && c->sp == r.sp && c->bp == r.bp && r.ip;
 	if (same && c->frames >= 1 && c->frames <= CHAIN_FRAMES && chain_holds(c, leaf)) {
-		stat_add(MH_STAT_STACK_REUSED, 1);
-		if (!check_stack_reuse)
-			return c->id;
-		id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-		if (id != c->id)
-			stat_add(MH_STAT_STACK_MISMATCH, 1);
-		return id;
+		holds = true;
+		known = known_id(c, r.ip);
+		if (known >= 0) {
+			stat_add(MH_STAT_STACK_REUSED, 1);
+			if (!check_stack_reuse)
+				return known;
+		}
 	}
 
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (known >= 0) {
+		/* Check mode: the proven id was walked again. */
+		if (id != known)
+			stat_add(MH_STAT_STACK_MISMATCH, 1);
+		return id;
+	}
 	stat_add(MH_STAT_STACK_WALKED, 1);
-	*leaf = leaf_return_address(r.sp);
+	if (!holds)
+		*leaf = leaf_return_address(r.sp);
 	if (id < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
 	if (!c)
 		return id;
 	if (id < 0 || r.cs != USER_CS_64) {
-		c->ip = 0;
+		c->sp = 0;
+		return id;
+	}
+	if (holds) {
+		/* The chain is unchanged: another instruction on it. */
+		add_known_id(c, r.ip, id);
 		return id;
 	}
 	if (!same) {
 		/* A new spot: remember it; a chain is recorded if the thread comes back. */
-		c->ip = r.ip;
-		c->sp = r.sp;
-		c->bp = r.bp;
-		c->id = id;
-		c->frames = 0;
+		reset_spot(c, &r);
 		return id;
 	}
-	if (c->frames == CHAIN_UNPROVABLE && c->id == id)
+	if (c->frames == CHAIN_UNPROVABLE)
 		return id;
-	c->id = id;
+	reset_spot(c, &r);
 	chain_record(c, &r);
+	if (c->frames != CHAIN_UNPROVABLE)
+		add_known_id(c, r.ip, id);
 	return id;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Anonymous memory tracing for a set of target processes.
  *
- * kmem:rss_stat is the ground truth: it carries the kernel's own ANON counter,
+ * The rss_stat tracepoint is the ground truth: it fires at every change of the
+ * kernel's own ANON counter, whose value the program sums as the kernel does,
  * so every change is measured, whatever caused it (user fault, kernel-mode
  * fault in read(), MAP_POPULATE, THP). Growth is aggregated per user stack in
  * `sites`; the fault address, when there is one, places the growth in a run
@@ -137,19 +138,120 @@ static __always_inline void record_release(struct memhound_target *t, __u64 byte
 		__sync_fetch_and_add(&t->unscoped_release, bytes);
 }
 
-/* ANON change made outside the target's own threads (reclaim, khugepaged, exit). */
-static __always_inline void record_foreign(__u32 mm_id, __s64 size)
-{
-	struct memhound_target *t;
-	struct mm_state *mm;
-	__s64 delta;
+/* Possible CPUs, set by the loader. */
+const volatile __u32 nr_cpus = 1;
 
-	mm = bpf_map_lookup_elem(&mms, &mm_id);
-	if (!mm)
+/*
+ * Each CPU's per-CPU offset (the kernel's __per_cpu_offset), learnt from a
+ * per-CPU array of our own: its element's per-CPU address is in the map
+ * (bpf_array.pptrs[0]) and a lookup for a CPU returns that address plus the
+ * CPU's offset. (This kernel has no data symbols for __ksym and no percpu
+ * BTF tags, so neither the kernel's table nor bpf_per_cpu_ptr can be used.)
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} cpu_probe SEC(".maps");
+
+#define MAX_CPUS 4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_CPUS);
+	__type(key, __u32);
+	__type(value, __u64); /* offset + 1; 0: not learnt yet */
+} cpu_offsets SEC(".maps");
+
+/*
+ * Addresses as numbers: the verifier allows no arithmetic on map pointers, so
+ * they are stored here and read back.
+ */
+struct probe_addresses {
+	__u64 map;     /* cpu_probe's struct bpf_array */
+	__u64 element; /* a CPU's copy of its element */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct probe_addresses);
+} cpu_probe_addresses SEC(".maps");
+
+static __always_inline __u64 cpu_offset(__u32 cpu)
+{
+	struct probe_addresses *a;
+	__u64 *known, base = 0, element;
+	__u32 zero = 0;
+	void *mine;
+
+	known = bpf_map_lookup_elem(&cpu_offsets, &cpu);
+	if (!known)
+		return 0;
+	if (*known)
+		return *known - 1;
+	a = bpf_map_lookup_elem(&cpu_probe_addresses, &zero);
+	mine = bpf_map_lookup_percpu_elem(&cpu_probe, &zero, cpu);
+	if (!a || !mine)
+		return 0;
+	*(void **)&a->map = (void *)&cpu_probe;
+	*(void **)&a->element = mine;
+	asm volatile("" ::: "memory");
+	base = *(volatile __u64 *)&a->map + bpf_core_field_offset(struct bpf_array, pptrs);
+	element = *(volatile __u64 *)&a->element;
+	if (bpf_probe_read_kernel(&base, sizeof(base), (void *)base) || !base)
+		return 0;
+	*known = element - base + 1;
+	return *known - 1;
+}
+
+struct counter_sum {
+	__u64 counters; /* the per-CPU s32 counters' per-CPU address */
+	__s64 sum;
+};
+
+static long add_cpu_counter(__u64 cpu, struct counter_sum *c)
+{
+	__u64 offset = cpu_offset(cpu);
+	__s32 v = 0;
+
+	if (!offset)
+		return 1;
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)(c->counters + offset));
+	c->sum += v;
+	return 0;
+}
+
+/*
+ * The address space's ANON counter in bytes, as kmem:rss_stat reports it
+ * (percpu_counter_sum_positive): the shared count plus every CPU's batch.
+ */
+static __always_inline __s64 anon_bytes(struct mm_struct *mm)
+{
+	struct percpu_counter *fbc = &mm->rss_stat[MM_ANONPAGES];
+	struct counter_sum c = { .counters = (__u64)fbc->counters, .sum = fbc->count };
+
+	bpf_loop(nr_cpus, add_cpu_counter, &c, 0);
+	return c.sum > 0 ? c.sum * (__s64)PAGE_SIZE : 0;
+}
+
+/* ANON change made outside the target's own threads (reclaim, khugepaged, exit). */
+static __always_inline void record_foreign(struct mm_struct *mm)
+{
+	__u64 key = (__u64)mm;
+	struct memhound_target *t;
+	struct mm_state *state;
+	__s64 size, delta;
+
+	state = bpf_map_lookup_elem(&mms, &key);
+	if (!state)
 		return;
-	t = bpf_map_lookup_elem(&targets, &mm->tgid);
-	if (!t || t->mm_id != mm_id)
+	t = bpf_map_lookup_elem(&targets, &state->tgid);
+	if (!t || t->mm != key)
 		return;
+	size = anon_bytes(mm);
 	delta = size - (__s64)__sync_lock_test_and_set(&t->last_anon, size);
 	if (delta > 0)
 		__sync_fetch_and_add(&t->foreign_growth, delta);
@@ -157,38 +259,45 @@ static __always_inline void record_foreign(__u32 mm_id, __s64 size)
 		__sync_fetch_and_add(&t->foreign_release, -delta);
 }
 
-SEC("tracepoint/kmem/rss_stat")
-int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
+/*
+ * Every change of an mm counter on the host: a raw (tp_btf) tracepoint, so
+ * processes that are not targets cost a tgid lookup, not the record a classic
+ * tracepoint builds (which sums the per-CPU counters under a lock); and runs
+ * are skipped only while this same program runs on the CPU, not any program.
+ */
+SEC("tp_btf/rss_stat")
+int BPF_PROG(on_rss_stat, struct mm_struct *mm, int member)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u32 mm_id = ctx->mm_id;
-	__s64 size = ctx->size, delta;
 	struct memhound_target *t;
+	__u64 key = (__u64)mm;
+	__s64 size, delta;
 
-	if (ctx->member != MM_ANONPAGES)
+	if (member != MM_ANONPAGES)
 		return 0;
-	if (!ctx->curr) {
-		record_foreign(mm_id, size);
+	if (bpf_get_current_task_btf()->mm != mm) {
+		record_foreign(mm);
 		return 0;
 	}
 	t = active_target(tgid);
 	if (!t)
 		return 0;
+	size = anon_bytes(mm);
 	if (t->anon_bytes != size)
 		t->anon_bytes = size;
 
-	if (t->mm_id == mm_id) {
+	if (t->mm == key) {
 		/* The hot path: the counter's last value lives beside the target. */
 		delta = size - (__s64)__sync_lock_test_and_set(&t->last_anon, size);
 	} else {
-		/* First sight of this address space: remember whose it is, for curr=0 changes. */
+		/* First sight of this address space: remember whose it is, for changes from elsewhere. */
 		struct mm_state fresh = { .tgid = tgid };
 
-		if (bpf_map_update_elem(&mms, &mm_id, &fresh, BPF_ANY)) {
+		if (bpf_map_update_elem(&mms, &key, &fresh, BPF_ANY)) {
 			stat_add(MH_STAT_LOST_MM, 1);
 			return 0;
 		}
-		t->mm_id = mm_id;
+		t->mm = key;
 		t->last_anon = size;
 		/* A pre-existing address space: this first change has no known base. */
 		if (!(t->flags & MH_TARGET_FRESH_MM)) {
@@ -198,7 +307,6 @@ int on_rss_stat(struct trace_event_raw_rss_stat *ctx)
 		t->flags &= ~MH_TARGET_FRESH_MM;
 		delta = size;
 	}
-
 	if (delta > 0)
 		record_growth(ctx, tgid, delta);
 	else if (delta < 0)
@@ -323,9 +431,9 @@ static __always_inline void emit_stack_snapshot(__u64 enter_ns, __u64 key)
  * addresses of frameless callers live there). Code without frame pointers
  * makes the stack id alone ambiguous; the stack words tell callers apart.
  */
-static __always_inline __u64 call_path_key(__u32 mm_id, __s32 stack_id)
+static __always_inline __u64 call_path_key(__u64 mm, __s32 stack_id)
 {
-	__u64 words[8] = {}, h = 0xcbf29ce484222325ULL ^ ((__u64)mm_id << 32 | (__u32)stack_id);
+	__u64 words[8] = {}, h = 0xcbf29ce484222325ULL ^ mm ^ ((__u64)(__u32)stack_id << 32);
 
 	bpf_probe_read_user(words, sizeof(words), (void *)user_stack_pointer());
 	for (int i = 0; i < 8; i++)
@@ -379,7 +487,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 		__u8 seen = 1;
 
 		/* One copy per call path: a storm of identical calls costs one unwind. */
-		ts->snapshot_key = call_path_key(t->mm_id, ts->syscall_stack);
+		ts->snapshot_key = call_path_key(t->mm, ts->syscall_stack);
 		if (bpf_map_update_elem(&snapshotted, &ts->snapshot_key, &seen, BPF_NOEXIST) == 0)
 			emit_stack_snapshot(ts->enter_ns, ts->snapshot_key);
 	}
@@ -504,9 +612,9 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	t->flags |= MH_TARGET_FRESH_MM;
 	t->anon_bytes = 0;
 	t->last_anon = 0;
-	if (t->mm_id)
-		bpf_map_delete_elem(&mms, &t->mm_id);
-	t->mm_id = 0;
+	if (t->mm)
+		bpf_map_delete_elem(&mms, &t->mm);
+	t->mm = 0;
 	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0);
 	return 0;
 }
@@ -526,8 +634,8 @@ int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
 	if (!group_dead)
 		return 0;
 	emit_process(MH_PROCESS_EXIT, tgid, 0, BPF_CORE_READ(task, exit_code), t->anon_bytes);
-	if (t->mm_id)
-		bpf_map_delete_elem(&mms, &t->mm_id);
+	if (t->mm)
+		bpf_map_delete_elem(&mms, &t->mm);
 	t->state = MH_TARGET_EXITED;
 	return 0;
 }

@@ -169,13 +169,12 @@ struct memhound_process_record {
 struct memhound_target {
 	__u32 state;        /* enum memhound_target_state */
 	__u32 flags;        /* enum memhound_target_flags */
-	__u32 mm_id;        /* rss_stat's hashed mm pointer, once learnt */
-	__u32 _pad;
+	__u64 mm;           /* its address space (kernel address), once learnt; kernel-side only */
 	__u64 anon_bytes;   /* ANON counter at the last change made by a target thread */
 	__u64 foreign_growth;   /* ANON increments made outside the target (curr=0) */
 	__u64 foreign_release;  /* ANON decrements made outside the target (reclaim, exit) */
 	__u64 unscoped_release; /* decrements by target threads outside traced syscalls */
-	/* The last ANON value of the address space mm_id, from any source (deltas come from it). */
+	/* The last ANON value of the address space mm, from any source (deltas come from it). */
 	__u64 last_anon;
 };
 

@@ -31,7 +31,7 @@ struct {
 	__type(value, struct memhound_site_growth);
 } sites SEC(".maps");
 
-/* rss_stat's mm_id -> owning tgid, for changes made outside the process (curr=0). */
+/* Address space (mm_struct address) -> owning tgid, for changes made outside the process. */
 struct mm_state {
 	__u32 tgid;
 	__u32 _pad;
@@ -41,7 +41,7 @@ struct mm_state {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__type(key, __u64);
 	__type(value, struct mm_state);
 } mms SEC(".maps");
 
@@ -80,22 +80,25 @@ struct {
 
 /* Frame-pointer chains the kernel can prove unchanged (see chain.bpf.h). */
 #define CHAIN_FRAMES 32
-#define CHAIN_SPAN 4096
+#define CHAIN_SPAN 2048 /* bytes from sp read at once; frames beyond are read one by one */
 #define CHAIN_UNPROVABLE 0xffffffffU
+#define CHAIN_IPS 8 /* instructions whose walked id is kept per chain */
 
 /*
- * Where a thread last had its stack walked, and the saved (next bp, return
- * address) pairs that walk read. frames: 0 seen once here, 1..CHAIN_FRAMES
- * recorded, CHAIN_UNPROVABLE walked every time.
+ * Where a thread last had its stack walked (sp, bp), the saved (next bp,
+ * return address) pairs that walk read, and the ids walked there for each
+ * instruction. frames: 0 seen once here, 1..CHAIN_FRAMES recorded,
+ * CHAIN_UNPROVABLE walked every time.
  */
 struct stack_chain {
-	__u64 ip;
 	__u64 sp;
 	__u64 bp;
-	__u64 span;                  /* bytes from sp holding every recorded pair */
-	__s32 id;
+	__u64 span;                  /* bytes from sp read at once (see chain_holds) */
 	__u32 frames;
-	__u16 offset[CHAIN_FRAMES];  /* each pair's offset from sp */
+	__u32 next_slot;
+	__u64 ips[CHAIN_IPS];
+	__s32 ids[CHAIN_IPS];
+	__u64 fp[CHAIN_FRAMES];      /* where each pair is */
 	__u64 next[CHAIN_FRAMES];
 	__u64 ret[CHAIN_FRAMES];
 };

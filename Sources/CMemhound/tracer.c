@@ -74,6 +74,7 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 	t->skel->rodata->follow_children = options->follow_children;
 	t->skel->rodata->sample_every = options->sample_every > 1 ? options->sample_every : 1;
 	t->skel->rodata->chain_floor = options->mmap_min_addr;
+	t->skel->rodata->nr_cpus = t->ncpus;
 	t->skel->rodata->check_stack_reuse = options->check_stack_reuse;
 	if (options->ring_buffer_bytes) {
 		err = bpf_map__set_max_entries(t->skel->maps.records, options->ring_buffer_bytes);
