@@ -5,14 +5,14 @@
  * bpf_get_stackid(BPF_F_USER_STACK) walks the frame-pointer chain: regs->ip,
  * then from regs->bp the saved (next bp, return address) pairs until a read
  * fails. Its result is a function of ip, bp and the words it reads, nothing
- * else. So when a thread stands where it stood at its last walk (same ip, sp,
- * bp) and one read of its stack from sp shows every saved pair of that walk
- * unchanged, up to a saved bp no read can follow (below vm.mmap_min_addr), the
+ * else. So when a thread stands where it stood at its last walk (same sp and
+ * bp), every saved pair of that walk is unchanged, up to a saved bp no read
+ * can follow, and the instruction is one already walked on that chain, the
  * walk would return the same stack: its id is reused. Two callers that share
  * every frame up to the faulting code still differ in a saved return address
  * above it, which the comparison sees. Chains that cannot be proven this way
- * (deeper than CHAIN_FRAMES, spread over more than CHAIN_SPAN bytes, frames
- * outside the stack, 32-bit code) are always walked.
+ * (deeper than CHAIN_FRAMES, ending in a readable bp, 32-bit code) are always
+ * walked.
  */
 #ifndef MEMHOUND_CHAIN_BPF_H
 #define MEMHOUND_CHAIN_BPF_H

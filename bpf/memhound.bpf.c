@@ -431,11 +431,11 @@ static __always_inline void emit_stack_snapshot(__u64 enter_ns, __u64 key)
  * addresses of frameless callers live there). Code without frame pointers
  * makes the stack id alone ambiguous; the stack words tell callers apart.
  */
-static __always_inline __u64 call_path_key(__u64 mm, __s32 stack_id)
+static __always_inline __u64 call_path_key(__u64 mm, __s32 stack_id, __u64 sp)
 {
 	__u64 words[8] = {}, h = 0xcbf29ce484222325ULL ^ mm ^ ((__u64)(__u32)stack_id << 32);
 
-	bpf_probe_read_user(words, sizeof(words), (void *)user_stack_pointer());
+	bpf_probe_read_user(words, sizeof(words), (void *)sp);
 	for (int i = 0; i < 8; i++)
 		h = (h ^ words[i]) * 0x100000001b3ULL;
 	return h ? h : 1;
@@ -487,7 +487,7 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 		__u8 seen = 1;
 
 		/* One copy per call path: a storm of identical calls costs one unwind. */
-		ts->snapshot_key = call_path_key(t->mm, ts->syscall_stack);
+		ts->snapshot_key = call_path_key(t->mm, ts->syscall_stack, sp);
 		if (bpf_map_update_elem(&snapshotted, &ts->snapshot_key, &seen, BPF_NOEXIST) == 0)
 			emit_stack_snapshot(ts->enter_ns, ts->snapshot_key);
 	}

@@ -178,13 +178,6 @@ static __always_inline __u64 wakeup_flags(void)
 	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline __u64 user_stack_pointer(void)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-	return regs->sp;
-}
-
 /* The word at the user stack pointer (see memhound_site_growth); 0 if unreadable. */
 static __always_inline __u64 leaf_return_address(__u64 sp)
 {

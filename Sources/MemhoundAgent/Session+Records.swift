@@ -108,15 +108,16 @@ extension Session {
         let ledger = accounting.processes[pid]
         let builder = ReportBuilder(top: options.top)
         let now = MonotonicClock.nowNs()
+        let stats = try? tracer.stats()
         var line = builder.report(
             process: p, final: final, time: Timestamp.now(), nowNs: now,
             elapsed: Double(now - startNs) / 1e9,
             totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
-            unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(),
+            unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(stats),
             frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
         line.tcp = tcpReport(pid: pid)
         line.sampleEvery = options.sampleEvery
-        if let s = try? tracer.stats() {
+        if let s = stats {
             line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,
                                          mismatched: s.stackMismatches, checked: options.checkStackReuse)
         }
@@ -195,9 +196,10 @@ extension Session {
         processes.keys.sorted { a, b in a == mainPid || (b != mainPid && a < b) }
     }
 
-    func lostCounts() -> LostCounts {
+    /// stats: the kernel's counters when the caller has read them already.
+    func lostCounts(_ stats: KernelStats? = nil) -> LostCounts {
         var lost = LostCounts()
-        if let s = try? tracer.stats() {
+        if let s = stats ?? (try? tracer.stats()) {
             lost.ringBuffer = s.lostRingBuffer
             lost.stacks = s.lostStacks
             lost.sites = s.lostSites
