@@ -17,7 +17,7 @@
 #ifndef MEMHOUND_CHAIN_BPF_H
 #define MEMHOUND_CHAIN_BPF_H
 
-#include "state.bpf.h"
+#include "stackid.bpf.h"
 
 /* Saved frame pointers below this are never readable: set to vm.mmap_min_addr. */
 const volatile __u64 chain_floor = 4096;
@@ -192,7 +192,7 @@ static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, _
 		}
 	}
 
-	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	id = walk_user_stack(ctx);
 	if (known >= 0) {
 		/* Check mode: the proven id was walked again. */
 		if (id != known)

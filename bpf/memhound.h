@@ -18,6 +18,23 @@
 /* User stack frames kept per stack; deeper stacks keep their leaf-most frames. */
 #define MH_MAX_STACK_DEPTH 64
 
+/*
+ * The kernel's stack table (map `stacks`) keeps one stack per hash bucket, so
+ * a new stack whose bucket holds another one is refused. Those go to a second
+ * table of their own (map `collided_stacks`, slot = id - MH_COLLIDED_STACK_BASE),
+ * so every stack id below MH_COLLIDED_STACK_BASE + MH_COLLIDED_STACKS names
+ * exactly one stack for the whole session.
+ */
+#define MH_COLLIDED_STACK_BASE (1 << 23)
+#define MH_COLLIDED_STACKS 4096
+
+/* An entry of `collided_stacks`. */
+struct memhound_stack_ips {
+	__u32 depth;        /* frames in ips */
+	__u32 _pad;
+	__u64 ips[MH_MAX_STACK_DEPTH];
+};
+
 #define MH_COMM_LEN 16
 
 /* Values of memhound_target.state. */
@@ -79,7 +96,8 @@ enum memhound_stat {
 	MH_STAT_STACK_WALKED = 7,     /* user stacks walked (bpf_get_stackid) */
 	MH_STAT_STACK_REUSED = 8,     /* user stacks proven unchanged instead (bpf/chain.bpf.h) */
 	MH_STAT_STACK_MISMATCH = 9,   /* check mode: a proven stack the walk disagreed with */
-	MH_STAT_COUNT = 10,
+	MH_STAT_STACK_COLLIDED = 10,  /* stacks kept in the second table (see MH_COLLIDED_STACK_BASE) */
+	MH_STAT_COUNT = 11,
 };
 
 /* Common prefix of every ring-buffer record. */
@@ -100,7 +118,7 @@ struct memhound_record_header {
 struct memhound_syscall_record {
 	struct memhound_record_header hdr;
 	__u32 syscall;      /* enum memhound_syscall */
-	__s32 stack_id;     /* in map `stacks`; negative: not captured */
+	__s32 stack_id;     /* in map `stacks` (or `collided_stacks`); negative: not captured */
 	__s64 ret;
 	__u64 args[6];
 	__u64 enter_ns;
@@ -203,6 +221,7 @@ _Static_assert(sizeof(struct memhound_process_record) == 64, "process record lay
 _Static_assert(sizeof(struct memhound_target) == 56, "target layout");
 _Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
+_Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
 
 /* ---- TCP retransmits (bpf/tcp.bpf.c) ---------------------------------- */
 

@@ -243,15 +243,22 @@ int memhound_tracer_poll(struct memhound_tracer *t, int timeout_ms,
 int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
 			       uint64_t *frames, uint32_t capacity)
 {
-	uint64_t ips[MH_MAX_STACK_DEPTH] = { 0 };
+	struct memhound_stack_ips collided = { 0 };
+	__u64 ips[MH_MAX_STACK_DEPTH] = { 0 }, *found = ips;
 	uint32_t key = (uint32_t)stack_id, n;
 
-	if (stack_id < 0)
+	if (stack_id < 0 || stack_id >= MH_COLLIDED_STACK_BASE + MH_COLLIDED_STACKS)
 		return -ENOENT;
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &key, ips))
+	if (stack_id >= MH_COLLIDED_STACK_BASE) {
+		key -= MH_COLLIDED_STACK_BASE;
+		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.collided_stacks), &key, &collided))
+			return -errno;
+		found = collided.ips;
+	} else if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &key, ips)) {
 		return -errno;
-	for (n = 0; n < MH_MAX_STACK_DEPTH && n < capacity && ips[n]; n++)
-		frames[n] = ips[n];
+	}
+	for (n = 0; n < MH_MAX_STACK_DEPTH && n < capacity && found[n]; n++)
+		frames[n] = found[n];
 	return (int)n;
 }
 

@@ -119,7 +119,8 @@ extension Session {
         line.sampleEvery = options.sampleEvery
         if let s = stats {
             line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,
-                                         mismatched: s.stackMismatches, checked: options.checkStackReuse)
+                                         mismatched: s.stackMismatches, checked: options.checkStackReuse,
+                                         collided: s.stacksCollided)
         }
         return line
     }

@@ -39,6 +39,8 @@ public struct KernelStats: Equatable, Sendable {
     public var stacksReused: UInt64 = 0
     /// With the reuse check on: proven stacks the walk disagreed with (expected 0).
     public var stackMismatches: UInt64 = 0
+    /// Stacks whose bucket in the kernel's stack table held another stack, kept in the second table.
+    public var stacksCollided: UInt64 = 0
 
     public init() {}
 
@@ -53,6 +55,7 @@ public struct KernelStats: Equatable, Sendable {
         stacksWalked = v[Int(MH_STAT_STACK_WALKED.rawValue)]
         stacksReused = v[Int(MH_STAT_STACK_REUSED.rawValue)]
         stackMismatches = v[Int(MH_STAT_STACK_MISMATCH.rawValue)]
+        stacksCollided = v[Int(MH_STAT_STACK_COLLIDED.rawValue)]
     }
 
     public var totalLost: UInt64 {

@@ -179,11 +179,15 @@ public struct StackWalks: Codable, Equatable, Sendable {
     public var mismatched: UInt64 = 0
     /// Whether proven stacks were walked too (--check-stack-reuse).
     public var checked = false
+    /// Distinct stacks the kernel's stack table refused (its bucket held another stack), kept in a second table.
+    public var collided: UInt64 = 0
 
-    public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false) {
+    public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false,
+                collided: UInt64 = 0) {
         self.walked = walked
         self.reused = reused
         self.mismatched = mismatched
         self.checked = checked
+        self.collided = collided
     }
 }

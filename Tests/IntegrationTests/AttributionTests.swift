@@ -260,6 +260,34 @@ final class AttributionTests: XCTestCase {
         }
     }
 
+    /// 4096 call paths, each with a stack of its own (three of sixteen step functions, then fill), touch two
+    /// pages each. With 16384 buckets in the kernel's stack table a few hundred of them find their bucket taken
+    /// by another stack: every one must still be its own site, with its own frames and bytes, and none lost.
+    func testEveryDistinctStackKeepsItsOwnFrames() throws {
+        try requirePrivileges()
+        let (_, report) = try Attribution.run(try fixture(.manysites), ["2"], options: ["--top", "5000"])
+        let detail = describe(report)
+        Attribution.assertSound(report, "manysites")
+        XCTAssertEqual(number((report["lost"] as? JSONLine)?["stacks"]), 0, "lost: \(report["lost"] ?? "<absent>")")
+        let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, detail)
+        XCTAssertGreaterThan(number(walks["collided"]) ?? 0, 0, "no stack met a taken bucket: \(walks)")
+
+        var paths = Set<[String]>()
+        for site in Attribution.sites(report, where: { $0 == "fill" }) {
+            let names = functions(site)
+            guard let at = names.firstIndex(of: "fill"), names.count >= at + 5 else {
+                XCTFail("fill without its callers: \(Attribution.frames(site))")
+                continue
+            }
+            let steps = Array(names[(at + 1)...(at + 3)])
+            XCTAssertTrue(steps.allSatisfy { $0.hasPrefix("step") } && names[at + 4] == "main",
+                          "a path is three steps below main: \(Attribution.frames(site))")
+            XCTAssertEqual(number(site["grown"]), 2 * 4096, "each path touched two pages: \(Attribution.frames(site))")
+            paths.insert(steps)
+        }
+        XCTAssertEqual(paths.count, 4096, "distinct paths with their own site\n\(detail)")
+    }
+
     // MARK: Short-lived and deleted targets
 
     /// The target grows 16 MiB and exits at once, long before the first 5 s report: the final report names it.

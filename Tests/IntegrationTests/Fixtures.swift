@@ -10,6 +10,8 @@ enum Fixture: String {
     case cppleak, inlineleak
     /// Two callers with identical frames down to the faulting code (gcc -O2, frame pointers, no sibling calls).
     case siblings
+    /// 4096 call paths with distinct stacks (gcc -O2, frame pointers, no sibling calls).
+    case manysites
     /// goleak.go stripped of symbols and DWARF (-ldflags="-s -w"): names come from .gopclntab only.
     case goleakStripped = "goleak-stripped"
 }
@@ -59,8 +61,8 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("inlineleak.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O2", "-g", "-o", output, source])
-        case .siblings:
-            let source = try programsDirectory().appendingPathComponent("siblings.c").path
+        case .siblings, .manysites:
+            let source = try programsDirectory().appendingPathComponent("\(fixture.rawValue).c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O2", "-g", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o", output, source])
         case .cppleak:
