@@ -46,17 +46,14 @@ struct {
 /* Slots handed out; a slot is never given back, so its id stays valid. */
 __u32 collided_used = 0;
 
+/* Every word, not just `depth` of them: bpf_get_stack zero-fills the rest, and a loop with an exit per frame multiplies the verifier's states. */
 static __always_inline bool same_stack(const struct memhound_stack_ips *a, const struct memhound_stack_ips *b)
 {
-	if (a->depth != b->depth)
-		return false;
-	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++) {
-		if (i >= a->depth)
-			break;
-		if (a->ips[i] != b->ips[i])
-			return false;
-	}
-	return true;
+	__u64 differ = a->depth ^ b->depth;
+
+	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++)
+		differ |= a->ips[i] ^ b->ips[i];
+	return differ == 0;
 }
 
 /* The id of the stack in `s` if it is in collided_stacks, else -ENOENT (or -EEXIST: another stack has its hash). */
@@ -73,8 +70,15 @@ static __always_inline __s32 find_collided(const struct memhound_stack_ips *s, _
 	return MH_COLLIDED_STACK_BASE + *slot;
 }
 
-/* The current user stack, kept in the second table; a negative errno if it cannot be. */
-static __noinline __s32 collided_stack_id(void *ctx)
+/* A global function's argument that is the program's context (libbpf 1.1 has no __arg_ctx). */
+#define ARG_CTX __attribute__((btf_decl_tag("arg:ctx")))
+
+/*
+ * The current user stack, kept in the second table; a negative errno if it
+ * cannot be. Global, so the verifier checks it once per program instead of
+ * at each call with every state of the caller (that took a second at load).
+ */
+__noinline __s32 collided_stack_id(void *ctx ARG_CTX)
 {
 	struct memhound_stack_ips *s, *stored;
 	__u64 hash = 0xcbf29ce484222325ULL;
@@ -90,11 +94,8 @@ static __noinline __s32 collided_stack_id(void *ctx)
 		return -EFAULT;
 	s->depth = bytes / sizeof(__u64);
 	hash ^= s->depth;
-	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++) {
-		if (i >= s->depth)
-			break;
+	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++)
 		hash = (hash ^ s->ips[i]) * 0x100000001b3ULL;
-	}
 	id = find_collided(s, hash);
 	if (id != -ENOENT)
 		return id;
@@ -106,9 +107,7 @@ static __noinline __s32 collided_stack_id(void *ctx)
 	stored = bpf_map_lookup_elem(&collided_stacks, &slot);
 	if (!stored)
 		return -ENOSPC; /* the second table is full too */
-	stored->depth = s->depth;
-	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++)
-		stored->ips[i] = i < s->depth ? s->ips[i] : 0;
+	*stored = *s;
 	if (bpf_map_update_elem(&collided_index, &hash, &slot, BPF_NOEXIST))
 		return find_collided(s, hash); /* another CPU stored it meanwhile; this slot stays unused */
 	stat_add(MH_STAT_STACK_COLLIDED, 1);
