@@ -90,10 +90,11 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	__u64 start, leaf = 0, sp = 0, fault = take_fault_address(), pages = bytes;
 	__u32 flags;
 
+	/* The syscall's own delta is exact even when sampling. */
+	if (ts && ts->syscall)
+		ts->anon_delta += bytes;
 	if (sample_every > 1 && ts) {
 		/* Sampling: skip all but one increment in N; that one stands for N. */
-		if (ts->syscall)
-			ts->anon_delta += bytes;
 		if (++ts->sample_tick < sample_every)
 			return;
 		ts->sample_tick = 0;
@@ -113,11 +114,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 		stat_add(MH_STAT_LOST_SITE, 1);
 	}
 
-	if (!ts)
-		return;
-	if (ts->syscall && sample_every <= 1)
-		ts->anon_delta += bytes;
-	if (!fault)
+	if (!ts || !fault)
 		return;
 	/* A fault maps a naturally aligned folio: 4 KiB, an mTHP size or 2 MiB. */
 	if (pages & (pages - 1))

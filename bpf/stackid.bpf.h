@@ -46,7 +46,10 @@ struct {
 /* Slots handed out; a slot is never given back, so its id stays valid. */
 __u32 collided_used = 0;
 
-/* Every word, not just `depth` of them: bpf_get_stack zero-fills the rest, and a loop with an exit per frame multiplies the verifier's states. */
+/*
+ * Every word, not just `depth` of them: bpf_get_stack zero-fills the rest,
+ * and a loop with an exit per frame multiplies the verifier's states.
+ */
 static __always_inline bool same_stack(const struct memhound_stack_ips *a, const struct memhound_stack_ips *b)
 {
 	__u64 differ = a->depth ^ b->depth;
