@@ -108,15 +108,21 @@ out:
 	return (int)t->skel->bss->seeded_sockets;
 }
 
-int memhound_tcp_read_counts(struct memhound_tcp *t, uint32_t tgid,
-			     struct memhound_tcp_counts *out)
+/* A counts entry, or zeros when there is none yet. */
+static int read_counts(const struct bpf_map *map, uint32_t key, struct memhound_tcp_counts *out)
 {
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tcp_counts), &tgid, out) == 0)
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &key, out) == 0)
 		return 0;
 	if (errno != ENOENT)
 		return -errno;
 	*out = (struct memhound_tcp_counts){ 0 };
 	return 0;
+}
+
+int memhound_tcp_read_counts(struct memhound_tcp *t, uint32_t tgid,
+			     struct memhound_tcp_counts *out)
+{
+	return read_counts(t->skel->maps.tcp_counts, tgid, out);
 }
 
 void memhound_tcp_remove_target(struct memhound_tcp *t, uint32_t tgid)
@@ -127,12 +133,7 @@ void memhound_tcp_remove_target(struct memhound_tcp *t, uint32_t tgid)
 int memhound_tcp_read_unattributed(struct memhound_tcp *t, uint32_t netns,
 				   struct memhound_tcp_counts *out)
 {
-	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.tcp_unattributed), &netns, out) == 0)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	*out = (struct memhound_tcp_counts){ 0 };
-	return 0;
+	return read_counts(t->skel->maps.tcp_unattributed, netns, out);
 }
 
 uint64_t memhound_tcp_lost(const struct memhound_tcp *t)
