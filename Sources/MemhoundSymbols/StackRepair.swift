@@ -53,8 +53,11 @@ extension Symbolizer {
     }
 
     private func rule(pid: Int32, lookup: UInt64) -> ElfFile.FrameRule {
-        guard let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup) else { return .unknown }
-        return elf.frameRule(virtualAddress: vaddr)
+        if let known = addressRules[pid]?[lookup] { return known }
+        var found = ElfFile.FrameRule.unknown
+        if let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup) { found = elf.frameRule(virtualAddress: vaddr) }
+        addressRules[pid, default: [:]][lookup] = found
+        return found
     }
 
     /// In mapped, executable file code.

@@ -28,6 +28,15 @@ public final class Symbolizer {
     /// Processes whose syscall stacks are unwound from copies (not Go).
     private var unwound: Set<Int32> = []
     private var files: [FileKey: ElfFile?] = [:]
+    /// Frames and frame rules by process and code address (see AddressKey):
+    /// stacks share most of their addresses. Dropped with the maps snapshot.
+    private var addressFrames: [Int32: [AddressKey: [SymbolizedFrame]]] = [:]
+    var addressRules: [Int32: [UInt64: ElfFile.FrameRule]] = [:]
+
+    private struct AddressKey: Hashable {
+        var address: UInt64
+        var lookup: UInt64
+    }
 
     private struct FileKey: Hashable {
         var device: String
@@ -44,6 +53,8 @@ public final class Symbolizer {
         maps[pid] = current
         mapsTexts[pid] = text
         unwinders[pid] = nil
+        addressFrames[pid] = nil
+        addressRules[pid] = nil
         // Built now, while the process's files can still be opened through /proc/PID/root.
         if unwound.contains(pid) { _ = unwinder(pid: pid) }
         // Open executable files while the process (and its mount namespace) exists.
@@ -62,6 +73,8 @@ public final class Symbolizer {
         maps[pid] = nil
         mapsTexts[pid] = nil
         unwinders[pid] = nil
+        addressFrames[pid] = nil
+        addressRules[pid] = nil
     }
 
     /// The process's unwinder for its latest maps snapshot, built on first use.
@@ -137,6 +150,14 @@ public final class Symbolizer {
     /// The frame at `address`, preceded by a frame for each function inlined
     /// there (innermost first), from DWARF when the binary has it.
     func frames(pid: Int32, address: UInt64, lookup: UInt64) -> [SymbolizedFrame] {
+        let key = AddressKey(address: address, lookup: lookup)
+        if let known = addressFrames[pid]?[key] { return known }
+        let found = lookUpFrames(pid: pid, address: address, lookup: lookup)
+        addressFrames[pid, default: [:]][key] = found
+        return found
+    }
+
+    private func lookUpFrames(pid: Int32, address: UInt64, lookup: UInt64) -> [SymbolizedFrame] {
         let outer = frame(pid: pid, address: address, lookup: lookup)
         if let (elf, vaddr) = elfAndAddress(pid: pid, address: lookup), let go = elf.goTable {
             return goFrames(go, outer: outer, vaddr: vaddr, returnOffset: address - lookup)
