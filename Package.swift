@@ -52,7 +52,7 @@ let package = Package(
             name: "MemhoundTests",
             dependencies: [
                 "CMemhound", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
-                "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet",
+                "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
             ],
             resources: [.copy("Fixtures")]
         ),

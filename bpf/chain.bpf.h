@@ -136,11 +136,17 @@ static __always_inline void chain_record(struct stack_chain *c, const struct cha
 	}
 }
 
-/* The id walked for instruction ip on the recorded chain, if any. */
+/*
+ * The id walked for instruction ip on the recorded chain in the current
+ * epoch, if any: an id of an earlier epoch names a stack in a set user
+ * space may have emptied.
+ */
 static __always_inline __s32 known_id(const struct stack_chain *c, __u64 ip)
 {
+	__u32 epoch = *(volatile __u32 *)&stack_epoch % MH_STACK_EPOCHS;
+
 	for (int i = 0; i < CHAIN_IPS; i++)
-		if (c->ips[i] == ip)
+		if (c->ips[i] == ip && stack_id_epoch(c->ids[i]) == epoch)
 			return c->ids[i];
 	return -1;
 }

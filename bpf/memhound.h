@@ -19,14 +19,31 @@
 #define MH_MAX_STACK_DEPTH 64
 
 /*
- * The kernel's stack table (map `stacks`) keeps one stack per hash bucket, so
- * a new stack whose bucket holds another one is refused. Those go to a second
- * table of their own (map `collided_stacks`, slot = id - MH_COLLIDED_STACK_BASE),
- * so every stack id below MH_COLLIDED_STACK_BASE + MH_COLLIDED_STACKS names
- * exactly one stack for the whole session.
+ * The kernel's stack table keeps one stack per hash bucket, so a new stack
+ * whose bucket holds another one is refused. Those go to a second table of
+ * their own (map `collided_stacks`, raw id - MH_COLLIDED_STACK_BASE is the
+ * slot), so a stack id names exactly one stack.
+ *
+ * Tables fill up and are never pruned by the kernel, so there are two sets
+ * (`stacks` for even epochs, `stacks_odd` for odd ones, each with its half of
+ * `collided_stacks`). User space flips `stack_epoch` when the set in use is
+ * getting full, reads every stack of the old set and empties it for a later
+ * epoch. An id carries its epoch in bits 24..30 (raw id below), so ids walked
+ * in different epochs never meet.
  */
 #define MH_COLLIDED_STACK_BASE (1 << 23)
-#define MH_COLLIDED_STACKS 4096
+#define MH_COLLIDED_STACKS 4096 /* per set, by default */
+#define MH_STACK_TABLE_ENTRIES 16384 /* per set, by default */
+#define MH_STACK_EPOCH_SHIFT 24
+#define MH_STACK_EPOCHS 128
+#define MH_STACK_RAW_MASK ((1 << MH_STACK_EPOCH_SHIFT) - 1)
+
+/* Key of map `collided_index`: a hash of a stack's frames in one set. */
+struct memhound_collided_key {
+	__u64 hash;
+	__u32 set;
+	__u32 _pad;
+};
 
 /* An entry of `collided_stacks`. */
 struct memhound_stack_ips {
@@ -118,7 +135,7 @@ struct memhound_record_header {
 struct memhound_syscall_record {
 	struct memhound_record_header hdr;
 	__u32 syscall;      /* enum memhound_syscall */
-	__s32 stack_id;     /* in map `stacks` (or `collided_stacks`); negative: not captured */
+	__s32 stack_id;     /* see MH_STACK_EPOCH_SHIFT; negative: not captured */
 	__s64 ret;
 	__u64 args[6];
 	__u64 enter_ns;
@@ -222,6 +239,7 @@ _Static_assert(sizeof(struct memhound_target) == 56, "target layout");
 _Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
 _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
+_Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
 
 /* ---- TCP retransmits (bpf/tcp.bpf.c) ---------------------------------- */
 

@@ -21,18 +21,19 @@
 #define EEXIST 17
 #define ENOSPC 28
 
+/* Slots [0, capacity) for the even set, [capacity, 2 * capacity) for the odd one. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, MH_COLLIDED_STACKS);
+	__uint(max_entries, 2 * MH_COLLIDED_STACKS);
 	__type(key, __u32);
 	__type(value, struct memhound_stack_ips);
 } collided_stacks SEC(".maps");
 
-/* Hash of a stack's frames -> its slot in collided_stacks. */
+/* Hash of a stack's frames in a set -> its slot in collided_stacks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MH_COLLIDED_STACKS);
-	__type(key, __u64);
+	__uint(max_entries, 2 * MH_COLLIDED_STACKS);
+	__type(key, struct memhound_collided_key);
 	__type(value, __u32);
 } collided_index SEC(".maps");
 
@@ -43,8 +44,13 @@ struct {
 	__type(value, struct memhound_stack_ips);
 } collided_scratch SEC(".maps");
 
-/* Slots handed out; a slot is never given back, so its id stays valid. */
-__u32 collided_used = 0;
+/* Slots of each set's half; set by the loader. */
+const volatile __u32 collided_capacity = MH_COLLIDED_STACKS;
+/*
+ * Slots handed out in each set. A slot is given back only when user space
+ * empties the set, after the epoch moved on and every id of it was read.
+ */
+__u32 collided_used[2] = {};
 
 /*
  * Every word, not just `depth` of them: bpf_get_stack zero-fills the rest,
@@ -60,32 +66,36 @@ static __always_inline bool same_stack(const struct memhound_stack_ips *a, const
 }
 
 /* The id of the stack in `s` if it is in collided_stacks, else -ENOENT (or -EEXIST: another stack has its hash). */
-static __always_inline __s32 find_collided(const struct memhound_stack_ips *s, __u64 hash)
+static __always_inline __s32 find_collided(const struct memhound_stack_ips *s,
+					    const struct memhound_collided_key *key)
 {
 	struct memhound_stack_ips *stored;
-	__u32 *slot = bpf_map_lookup_elem(&collided_index, &hash);
+	__u32 *slot = bpf_map_lookup_elem(&collided_index, key);
 
 	if (!slot)
 		return -ENOENT;
 	stored = bpf_map_lookup_elem(&collided_stacks, slot);
 	if (!stored || !same_stack(stored, s))
 		return -EEXIST;
-	return MH_COLLIDED_STACK_BASE + *slot;
+	return MH_COLLIDED_STACK_BASE + *slot - key->set * collided_capacity;
 }
 
 /* A global function's argument that is the program's context (libbpf 1.1 has no __arg_ctx). */
 #define ARG_CTX __attribute__((btf_decl_tag("arg:ctx")))
 
 /*
- * The current user stack, kept in the second table; a negative errno if it
- * cannot be. Global, so the verifier checks it once per program instead of
- * at each call with every state of the caller (that took a second at load).
+ * The current user stack, kept in the second table of set `set` (its raw
+ * id); a negative errno if it cannot be. Global, so the verifier checks it
+ * once per program instead of at each call with every state of the caller
+ * (that took a second at load).
  */
-__noinline __s32 collided_stack_id(void *ctx ARG_CTX)
+__noinline __s32 collided_stack_id(void *ctx ARG_CTX, __u32 set)
 {
+	struct memhound_collided_key key = { .hash = 0xcbf29ce484222325ULL, .set = set & 1 };
+	/* Chosen by a branch: an index read back from the stack would be unbounded to the verifier. */
+	__u32 *set_used = set & 1 ? &collided_used[1] : &collided_used[0];
 	struct memhound_stack_ips *s, *stored;
-	__u64 hash = 0xcbf29ce484222325ULL;
-	__u32 zero = 0, slot;
+	__u32 zero = 0, used, slot;
 	long bytes;
 	__s32 id;
 
@@ -96,33 +106,49 @@ __noinline __s32 collided_stack_id(void *ctx ARG_CTX)
 	if (bytes <= 0)
 		return -EFAULT;
 	s->depth = bytes / sizeof(__u64);
-	hash ^= s->depth;
+	key.hash ^= s->depth;
 	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++)
-		hash = (hash ^ s->ips[i]) * 0x100000001b3ULL;
-	id = find_collided(s, hash);
+		key.hash = (key.hash ^ s->ips[i]) * 0x100000001b3ULL;
+	id = find_collided(s, &key);
 	if (id != -ENOENT)
 		return id;
 
 	/* Checked first so that the count stops near the size (it could wrap if it kept counting). */
-	if (collided_used >= MH_COLLIDED_STACKS)
+	if (*set_used >= collided_capacity)
 		return -ENOSPC;
-	slot = __sync_fetch_and_add(&collided_used, 1);
+	used = __sync_fetch_and_add(set_used, 1);
+	if (used >= collided_capacity)
+		return -ENOSPC; /* the set's half is full */
+	slot = key.set * collided_capacity + used;
 	stored = bpf_map_lookup_elem(&collided_stacks, &slot);
 	if (!stored)
-		return -ENOSPC; /* the second table is full too */
+		return -ENOSPC;
 	*stored = *s;
-	if (bpf_map_update_elem(&collided_index, &hash, &slot, BPF_NOEXIST))
-		return find_collided(s, hash); /* another CPU stored it meanwhile; this slot stays unused */
+	if (bpf_map_update_elem(&collided_index, &key, &slot, BPF_NOEXIST))
+		return find_collided(s, &key); /* another CPU stored it meanwhile; this slot stays unused */
 	stat_add(MH_STAT_STACK_COLLIDED, 1);
-	return MH_COLLIDED_STACK_BASE + slot;
+	return MH_COLLIDED_STACK_BASE + used;
+}
+
+/* The epoch a stack id was walked in. */
+static __always_inline __u32 stack_id_epoch(__s32 id)
+{
+	return (__u32)id >> MH_STACK_EPOCH_SHIFT;
 }
 
 /* Walks the current user stack: its id, or a negative errno if it was not kept. */
 static __always_inline __s32 walk_user_stack(void *ctx)
 {
-	__s32 id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	__u32 epoch = *(volatile __u32 *)&stack_epoch % MH_STACK_EPOCHS;
+	__s32 id;
 
-	return id == -EEXIST ? collided_stack_id(ctx) : id;
+	if (epoch & 1)
+		id = bpf_get_stackid(ctx, &stacks_odd, BPF_F_USER_STACK);
+	else
+		id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (id == -EEXIST)
+		id = collided_stack_id(ctx, epoch & 1);
+	return id < 0 ? id : (__s32)(id | (epoch << MH_STACK_EPOCH_SHIFT));
 }
 
 #endif /* MEMHOUND_STACKID_BPF_H */

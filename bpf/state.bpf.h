@@ -16,12 +16,23 @@ const volatile bool follow_children = true;
 /* 1: every ANON increment is attributed. N: one in N per thread, its bytes counted N times. */
 const volatile __u32 sample_every = 1;
 
+/* The two sets of stack tables (see MH_STACK_EPOCH_SHIFT); sizes set by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 16384);
+	__uint(max_entries, MH_STACK_TABLE_ENTRIES);
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, MH_MAX_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, MH_STACK_TABLE_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, MH_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks_odd SEC(".maps");
+
+/* The epoch stacks are walked in, flipped by user space (read once per walk). */
+__u32 stack_epoch = 0;
 
 /* Per CPU: the hot path adds without atomics; user space sums the CPUs. */
 struct {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,16 +14,7 @@
 
 #include "CMemhound.h"
 #include "loader.h"
-#include "memhound.skel.h"
-
-struct memhound_tracer {
-	struct memhound_bpf *skel;
-	struct ring_buffer *ring;
-	memhound_record_fn callback;
-	void *context;
-	const char *failed_program;
-	int ncpus;
-};
+#include "tracer.h"
 
 /* libbpf's own messages are kept, not printed: the caller shows them on request. */
 static char libbpf_log[4096];
@@ -44,11 +36,56 @@ const char *memhound_libbpf_log(void)
 	return libbpf_log;
 }
 
+/*
+ * How long one poll hands records over, at most: a producer as fast as the
+ * consumer would otherwise keep the drain going, and the caller's periodic
+ * work (reports, recycling stack tables) would wait for the target to pause.
+ */
+#define POLL_BUDGET_NS 50000000LL
+/* Returned by the callback to stop libbpf's drain once the budget is spent (the record is consumed). */
+#define BUDGET_SPENT (-ECANCELED)
+
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static int ring_record(void *ctx, void *data, size_t size)
 {
 	struct memhound_tracer *t = ctx;
+	int err = t->callback ? t->callback(t->context, data, size) : 0;
 
-	return t->callback ? t->callback(t->context, data, size) : 0;
+	if (err)
+		return err;
+	/* The clock is read every 256 records: cheap next to handling them. */
+	if (++t->handled % 256 == 0 && monotonic_ns() >= t->deadline_ns)
+		return BUDGET_SPENT;
+	return 0;
+}
+
+/* Both sets of stack tables: `entries` stacks each (0: the default), a quarter more for collisions. */
+static int size_stack_tables(struct memhound_bpf *skel, uint32_t entries)
+{
+	uint32_t collided;
+	int err;
+
+	if (!entries)
+		entries = MH_STACK_TABLE_ENTRIES;
+	collided = entries / 4 ? entries / 4 : 1;
+	if (entries > MH_COLLIDED_STACK_BASE || collided > MH_COLLIDED_STACK_BASE)
+		return -EINVAL;
+	err = bpf_map__set_max_entries(skel->maps.stacks, entries);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.stacks_odd, entries);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.collided_stacks, 2 * collided);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.collided_index, 2 * collided);
+	skel->rodata->collided_capacity = collided;
+	return err;
 }
 
 int memhound_tracer_open(const struct memhound_tracer_options *options,
@@ -76,6 +113,9 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 	t->skel->rodata->chain_floor = options->mmap_min_addr;
 	t->skel->rodata->nr_cpus = t->ncpus;
 	t->skel->rodata->check_stack_reuse = options->check_stack_reuse;
+	err = size_stack_tables(t->skel, options->stack_table_entries);
+	if (err)
+		goto fail;
 	if (options->ring_buffer_bytes) {
 		err = bpf_map__set_max_entries(t->skel->maps.records, options->ring_buffer_bytes);
 		if (err)
@@ -226,40 +266,24 @@ int memhound_tracer_read_target(struct memhound_tracer *t, uint32_t tgid,
 int memhound_tracer_poll(struct memhound_tracer *t, int timeout_ms,
 			 memhound_record_fn callback, void *context)
 {
-	int polled, drained;
+	int err;
 
 	t->callback = callback;
 	t->context = context;
-	/* Producers skip most wakeups, so poll may time out with records waiting. */
-	polled = ring_buffer__poll(t->ring, timeout_ms);
-	if (polled < 0 && polled != -EINTR)
-		return polled;
-	drained = ring_buffer__consume(t->ring);
-	if (drained < 0)
-		return drained;
-	return (polled > 0 ? polled : 0) + drained;
-}
-
-int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
-			       uint64_t *frames, uint32_t capacity)
-{
-	struct memhound_stack_ips collided = { 0 };
-	__u64 ips[MH_MAX_STACK_DEPTH] = { 0 }, *found = ips;
-	uint32_t key = (uint32_t)stack_id, n;
-
-	if (stack_id < 0 || stack_id >= MH_COLLIDED_STACK_BASE + MH_COLLIDED_STACKS)
-		return -ENOENT;
-	if (stack_id >= MH_COLLIDED_STACK_BASE) {
-		key -= MH_COLLIDED_STACK_BASE;
-		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.collided_stacks), &key, &collided))
-			return -errno;
-		found = collided.ips;
-	} else if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.stacks), &key, ips)) {
-		return -errno;
-	}
-	for (n = 0; n < MH_MAX_STACK_DEPTH && n < capacity && found[n]; n++)
-		frames[n] = found[n];
-	return (int)n;
+	t->handled = 0;
+	t->deadline_ns = monotonic_ns() + (t->backlog ? 0 : timeout_ms * 1000000LL) + POLL_BUDGET_NS;
+	/*
+	 * Producers wake the consumer only when it has caught up, so after a
+	 * drain cut short no wakeup comes: go straight on with the backlog.
+	 * Otherwise poll may still time out with records waiting: consume after.
+	 */
+	err = t->backlog ? 0 : ring_buffer__poll(t->ring, timeout_ms);
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(t->ring);
+	t->backlog = err == BUDGET_SPENT;
+	if (err < 0 && err != BUDGET_SPENT && err != -EINTR)
+		return err;
+	return t->handled;
 }
 
 int memhound_tracer_read_stats(struct memhound_tracer *t, uint64_t *out)

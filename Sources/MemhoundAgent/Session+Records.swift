@@ -121,6 +121,8 @@ extension Session {
             line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,
                                          mismatched: s.stackMismatches, checked: options.checkStackReuse,
                                          collided: s.stacksCollided)
+            line.stackWalks.recycled = tracer.recycledSets
+            line.stackWalks.expired = tracer.expiredStackIDs
         }
         return line
     }
@@ -156,7 +158,7 @@ extension Session {
             // Interrupted or out of time: a command we started is stopped, not left behind.
             stopChild(signal: signal != 0 ? signal : SIGTERM)
         }
-        try drain(timeoutMs: 0)
+        try drain(timeoutMs: 0, untilEmpty: true)
         if let status = childWaitStatus, processes[mainPid]?.exitStatus == nil {
             processes[mainPid]?.exitStatus = status
         }

@@ -56,7 +56,8 @@ public final class Session {
             tracer = try Tracer(options: .init(followChildren: options.followChildren,
                                                sampleEvery: options.sampleEvery,
                                                mmapMinAddress: proc.mmapMinAddress() ?? 0,
-                                               checkStackReuse: options.checkStackReuse))
+                                               checkStackReuse: options.checkStackReuse,
+                                               stackTableEntries: options.stackTableEntries))
             try tracer.attach()
             tcp = try Self.loadTCP(tracer)
         } catch {
@@ -178,6 +179,7 @@ public final class Session {
         var nextReport = startNs + intervalNs
         while true {
             try drain(timeoutMs: 100)
+            try recycleStackTables()
             let signal = memhound_signals_pending()
             if signal != 0 { return signal }
             reapChild()
@@ -192,16 +194,34 @@ public final class Session {
         }
     }
 
-    func drain(timeoutMs: Int32) throws {
+    /// Handles the records that arrive within `timeoutMs` (a poll hands them over
+    /// for a bounded time); returns how many. `untilEmpty`: until none is left.
+    @discardableResult
+    func drain(timeoutMs: Int32, untilEmpty: Bool = false) throws -> Int {
         var failure: Error?
-        do {
-            try tracer.poll(timeoutMs: timeoutMs) { record in
-                do { try handle(record) } catch { failure = failure ?? error }
+        var total = 0
+        repeat {
+            let n: Int
+            do {
+                n = try tracer.poll(timeoutMs: timeoutMs) { record in
+                    do { try handle(record) } catch { failure = failure ?? error }
+                }
+            } catch {
+                throw AgentError(.bpfFailed, error.description)
             }
+            if let failure { throw failure }
+            total += n
+            if n == 0 { break }
+        } while untilEmpty
+        return total
+    }
+
+    func recycleStackTables() throws {
+        do {
+            try tracer.recycleStackTables(nowNs: MonotonicClock.nowNs())
         } catch {
             throw AgentError(.bpfFailed, error.description)
         }
-        if let failure { throw failure }
     }
 
     private func mainTargetGone() -> Bool {
@@ -216,7 +236,7 @@ public final class Session {
         if waitpid(child.pid, &status, WNOHANG) == child.pid {
             childWaitStatus = status
             // The kernel's exit record may still be in the ring buffer.
-            try? drain(timeoutMs: 0)
+            _ = try? drain(timeoutMs: 0, untilEmpty: true)
         }
     }
 

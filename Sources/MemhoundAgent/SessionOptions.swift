@@ -20,6 +20,8 @@ public struct SessionOptions: Sendable {
     public var sampleEvery: UInt32 = 1
     /// Walk stacks proven unchanged too, and count disagreements.
     public var checkStackReuse = false
+    /// Stacks per kernel stack table (see Tracer+Stacks); 0: the default.
+    public var stackTableEntries: UInt32 = 0
     public var outputPath: String?
     public var verbose = false
     public var procRoot = "/"

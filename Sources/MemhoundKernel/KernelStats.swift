@@ -22,6 +22,15 @@ public struct SiteGrowth: Equatable, Sendable {
         self.increments = increments
         self.leafReturn = leafReturn
     }
+
+    public static let zero = SiteGrowth(bytes: 0, increments: 0)
+
+    /// Adds the growth of another piece of the same site; its leaf word, if any, is the later one.
+    public mutating func add(_ other: SiteGrowth) {
+        bytes += other.bytes
+        increments += other.increments
+        if other.leafReturn != 0 { leafReturn = other.leafReturn }
+    }
 }
 
 /// The kernel side's counters: every `lost*` is data that was dropped.

@@ -14,31 +14,44 @@ public final class Tracer {
         public var mmapMinAddress: UInt64
         /// Walk stacks proven unchanged too, and count disagreements (diagnosis).
         public var checkStackReuse: Bool
+        /// Stacks each set of kernel stack tables holds; 0: MH_STACK_TABLE_ENTRIES.
+        public var stackTableEntries: UInt32
 
         public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20, sampleEvery: UInt32 = 1,
-                    mmapMinAddress: UInt64 = 0, checkStackReuse: Bool = false) {
+                    mmapMinAddress: UInt64 = 0, checkStackReuse: Bool = false, stackTableEntries: UInt32 = 0) {
             self.followChildren = followChildren
             self.ringBufferBytes = ringBufferBytes
             self.sampleEvery = sampleEvery
             self.mmapMinAddress = mmapMinAddress
             self.checkStackReuse = checkStackReuse
+            self.stackTableEntries = stackTableEntries
         }
     }
 
     let handle: OpaquePointer
+    /// Session-long names of the kernel's stack ids (see Tracer+Stacks).
+    var names: StackNames
+    /// Growth of sites whose set of stack tables was emptied, by name.
+    var retiredGrowth: [SiteKey: SiteGrowth] = [:]
+    /// The epoch being retired and when the kernel stopped walking into it.
+    var retiring: (epoch: UInt32, sinceNs: UInt64)?
+    /// Sets of stack tables emptied so far.
+    public internal(set) var recycledSets: UInt64 = 0
 
     /// Opens, configures and loads the embedded programs; nothing is attached yet.
     public init(options: Options) throws(KernelError) {
         var raw = memhound_tracer_options(
             follow_children: options.followChildren, sample_every: options.sampleEvery,
             ring_buffer_bytes: options.ringBufferBytes, mmap_min_addr: options.mmapMinAddress,
-            check_stack_reuse: options.checkStackReuse)
+            check_stack_reuse: options.checkStackReuse, stack_table_entries: options.stackTableEntries)
         var out: OpaquePointer?
         let err = memhound_tracer_open(&raw, &out)
         guard err == 0, let out else {
             throw KernelError(step: .load, errno: -err, log: Self.libbpfLog)
         }
         handle = out
+        names = StackNames(layout: .init(entries: memhound_tracer_stack_table_entries(out),
+                                         collided: memhound_tracer_collided_capacity(out)))
     }
 
     deinit { memhound_tracer_destroy(handle) }
@@ -70,6 +83,7 @@ public final class Tracer {
     /// Drops a finished process's growth table entries (bounded memory; pid reuse).
     public func forgetSites(pid: Int32) {
         _ = memhound_tracer_forget_sites(handle, UInt32(bitPattern: pid))
+        retiredGrowth = retiredGrowth.filter { $0.key.tgid != pid }
     }
 
     public func removeTarget(pid: Int32) {
@@ -82,12 +96,12 @@ public final class Tracer {
         return memhound_tracer_read_target(handle, UInt32(bitPattern: pid), &out) == 0 ? out : nil
     }
 
-    /// Waits up to `timeoutMs` for records and hands each decoded one to `body`.
-    /// Records that fail to decode are counted in `undecodable`.
+    /// Waits up to `timeoutMs` for records and hands each decoded one to `body`,
+    /// stack ids named (see StackNames). Records that fail to decode are counted in `undecodable`.
     @discardableResult
     public func poll(timeoutMs: Int32, _ body: (Record) -> Void) throws(KernelError) -> Int {
         let n: Int32 = withoutActuallyEscaping(body) { escapable in
-            var sink = RecordSink(body: escapable)
+            var sink = RecordSink(body: { escapable(self.named($0)) })
             let result = withUnsafeMutablePointer(to: &sink) { ptr in
                 memhound_tracer_poll(handle, timeoutMs, recordTrampoline, UnsafeMutableRawPointer(ptr))
             }
@@ -104,14 +118,9 @@ public final class Tracer {
     /// Runs of the memory programs the kernel skipped (a BPF program already running on that CPU).
     public var missedRuns: UInt64 { memhound_tracer_missed_runs(handle) }
 
-    /// The user stack `id`, leaf first; empty when it is gone or was never captured.
+    /// The user stack named `id`, leaf first; empty when it was never captured.
     public func stack(id: Int32) -> [UInt64] {
-        guard id >= 0 else { return [] }
-        var frames = [UInt64](repeating: 0, count: Int(MH_MAX_STACK_DEPTH))
-        let n = frames.withUnsafeMutableBufferPointer {
-            memhound_tracer_read_stack(handle, id, $0.baseAddress, UInt32($0.count))
-        }
-        return n > 0 ? Array(frames.prefix(Int(n))) : []
+        names.frames[id] ?? []
     }
 
     /// The per-CPU counters, summed.
@@ -122,9 +131,19 @@ public final class Tracer {
         return KernelStats(values)
     }
 
-    /// Every (process, stack) -> resident growth aggregated in the kernel.
+    /// Every (process, stack) -> resident growth aggregated in the kernel, with
+    /// that of emptied sets of tables; stacks named.
     public func siteGrowth() throws(KernelError) -> [SiteKey: SiteGrowth] {
-        var result: [SiteKey: SiteGrowth] = [:]
+        var result = retiredGrowth
+        for (key, growth) in try kernelSites() {
+            result[SiteKey(tgid: key.tgid, stackID: name(key.stackID)), default: .zero].add(growth)
+        }
+        return result
+    }
+
+    /// The kernel's site table as it is, with kernel stack ids.
+    func kernelSites() throws(KernelError) -> [(key: SiteKey, growth: SiteGrowth)] {
+        var result: [(key: SiteKey, growth: SiteGrowth)] = []
         var key = memhound_site_key()
         var growth = memhound_site_growth()
         var previous = memhound_site_key()
@@ -133,8 +152,9 @@ public final class Tracer {
             let n = memhound_tracer_next_site(handle, hasPrevious, &previous, &key, &growth)
             if n == 0 { break }
             guard n > 0 else { throw KernelError(step: .readMap("sites"), errno: -n) }
-            result[SiteKey(tgid: Int32(bitPattern: key.tgid), stackID: key.stack_id)] =
-                SiteGrowth(bytes: growth.bytes, increments: growth.increments, leafReturn: growth.leaf_return)
+            result.append((SiteKey(tgid: Int32(bitPattern: key.tgid), stackID: key.stack_id),
+                           SiteGrowth(bytes: growth.bytes, increments: growth.increments,
+                                      leafReturn: growth.leaf_return)))
             previous = key
             hasPrevious = true
         }

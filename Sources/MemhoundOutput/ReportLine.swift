@@ -181,6 +181,10 @@ public struct StackWalks: Codable, Equatable, Sendable {
     public var checked = false
     /// Distinct stacks the kernel's stack table refused (its bucket held another stack), kept in a second table.
     public var collided: UInt64 = 0
+    /// Sets of kernel stack tables emptied after their stacks were read (docs/design.md).
+    public var recycled: UInt64 = 0
+    /// Stack ids that came too late to be named (kept open by a thread while its set was recycled 4 times).
+    public var expired: UInt64 = 0
 
     public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false,
                 collided: UInt64 = 0) {

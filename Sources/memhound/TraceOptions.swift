@@ -29,6 +29,11 @@ struct TraceOptions: ParsableArguments {
         "Walk every user stack even when its frame-pointer chain is proven unchanged, and count disagreements in reports (diagnosis; costs the saving back)."))
     var checkStackReuse = false
 
+    @Option(help: ArgumentHelp(
+        "Stacks the kernel keeps per stack table (two sets, recycled when half full; 1024 to 1048576).",
+        valueName: "N"))
+    var stackTable: UInt32 = UInt32(16384)
+
     @Flag(help: "Do not trace children the target forks.")
     var noFollowChildren = false
 
@@ -43,6 +48,9 @@ struct TraceOptions: ParsableArguments {
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
         guard sampleEvery >= 1, sampleEvery <= 1_000_000 else {
             throw ValidationError("--sample-every must be between 1 and 1000000")
+        }
+        guard stackTable >= 1024, stackTable <= 1 << 20 else {
+            throw ValidationError("--stack-table must be between 1024 and 1048576")
         }
         _ = try eventKinds()
     }
@@ -70,6 +78,7 @@ struct TraceOptions: ParsableArguments {
         o.followChildren = !noFollowChildren
         o.sampleEvery = sampleEvery
         o.checkStackReuse = checkStackReuse
+        o.stackTableEntries = stackTable
         o.verbose = verbose
         return o
     }

@@ -266,12 +266,30 @@ final class AttributionTests: XCTestCase {
     func testEveryDistinctStackKeepsItsOwnFrames() throws {
         try requirePrivileges()
         let (_, report) = try Attribution.run(try fixture(.manysites), ["2"], options: ["--top", "5000"])
+        let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, describe(report))
+        XCTAssertGreaterThan(number(walks["collided"]) ?? 0, 0, "no stack met a taken bucket: \(walks)")
+        XCTAssertEqual(number(walks["recycled"]), 0, "4096 stacks fit one set of tables: \(walks)")
+        assertEveryPathHasItsSite(report)
+    }
+
+    /// Tables of 1024 stacks for 4096 call paths, one path every 2 ms: the
+    /// kernel's tables are recycled several times and no stack is lost or misnamed.
+    func testStackTablesAreRecycledWithoutLosingStacks() throws {
+        try requirePrivileges()
+        let (_, report) = try Attribution.run(try fixture(.manysites), ["2", "2000"],
+                                              options: ["--top", "5000", "--stack-table", "1024"])
+        let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, describe(report))
+        XCTAssertGreaterThanOrEqual(number(walks["recycled"]) ?? 0, 3, "tables of 1024 hold 4096 stacks: \(walks)")
+        XCTAssertEqual(number(walks["expired"]), 0, "every stack id was named: \(walks)")
+        assertEveryPathHasItsSite(report)
+    }
+
+    /// manysites: no stack lost, and each of its 4096 call paths is one site of two pages with its frames.
+    private func assertEveryPathHasItsSite(_ report: JSONLine, file: StaticString = #filePath, line: UInt = #line) {
         let detail = describe(report)
         Attribution.assertSound(report, "manysites")
-        XCTAssertEqual(number((report["lost"] as? JSONLine)?["stacks"]), 0, "lost: \(report["lost"] ?? "<absent>")")
-        let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, detail)
-        XCTAssertGreaterThan(number(walks["collided"]) ?? 0, 0, "no stack met a taken bucket: \(walks)")
-
+        XCTAssertEqual(number((report["lost"] as? JSONLine)?["stacks"]), 0, "lost: \(report["lost"] ?? "<absent>")",
+                       file: file, line: line)
         var paths = Set<[String]>()
         for site in Attribution.sites(report, where: { $0 == "fill" }) {
             let names = functions(site)
@@ -282,10 +300,11 @@ final class AttributionTests: XCTestCase {
             let steps = Array(names[(at + 1)...(at + 3)])
             XCTAssertTrue(steps.allSatisfy { $0.hasPrefix("step") } && names[at + 4] == "main",
                           "a path is three steps below main: \(Attribution.frames(site))")
-            XCTAssertEqual(number(site["grown"]), 2 * 4096, "each path touched two pages: \(Attribution.frames(site))")
+            XCTAssertEqual(number(site["grown"]), 2 * 4096, "each path touched two pages: \(Attribution.frames(site))",
+                           file: file, line: line)
             paths.insert(steps)
         }
-        XCTAssertEqual(paths.count, 4096, "distinct paths with their own site\n\(detail)")
+        XCTAssertEqual(paths.count, 4096, "distinct paths with their own site\n\(detail)", file: file, line: line)
     }
 
     // MARK: Short-lived and deleted targets

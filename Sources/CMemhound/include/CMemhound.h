@@ -25,6 +25,7 @@ struct memhound_tracer_options {
 	/* vm.mmap_min_addr: saved frame pointers below it end a stack for certain; 0: unknown */
 	uint64_t mmap_min_addr;
 	bool check_stack_reuse;     /* walk proven stacks too and count disagreements */
+	uint32_t stack_table_entries; /* stacks per set of tables; 0: MH_STACK_TABLE_ENTRIES */
 };
 
 /* Called once per ring-buffer record; the data is valid only during the call. */
@@ -58,13 +59,30 @@ int memhound_tracer_remove_target(struct memhound_tracer *tracer, uint32_t tgid)
 int memhound_tracer_read_target(struct memhound_tracer *tracer, uint32_t tgid,
 				struct memhound_target *out);
 
-/* Waits up to timeout_ms for records, then drains all that are ready. Returns how many. */
+/* Waits up to timeout_ms for records, then drains those ready for 50 ms at most. Returns how many. */
 int memhound_tracer_poll(struct memhound_tracer *tracer, int timeout_ms,
 			 memhound_record_fn callback, void *context);
+
+/* ---- the two sets of stack tables (MH_STACK_EPOCH_SHIFT) -------------- */
 
 /* Copies the user stack `stack_id` (leaf first); returns the number of frames. */
 int memhound_tracer_read_stack(struct memhound_tracer *tracer, int32_t stack_id,
 			       uint64_t *frames, uint32_t capacity);
+/* Stacks one set's kernel table holds, and its second table's slots. */
+uint32_t memhound_tracer_stack_table_entries(const struct memhound_tracer *tracer);
+uint32_t memhound_tracer_collided_capacity(const struct memhound_tracer *tracer);
+/* Slots of the second table the set has used: it fills as the first one does. */
+uint32_t memhound_tracer_collided_used(const struct memhound_tracer *tracer, uint32_t set);
+/* The epoch new stacks are walked in (its set is epoch & 1). */
+uint32_t memhound_tracer_stack_epoch(const struct memhound_tracer *tracer);
+void memhound_tracer_set_stack_epoch(struct memhound_tracer *tracer, uint32_t epoch);
+/* Raw ids (without epoch bits) of every stack a set holds; returns how many. */
+int memhound_tracer_stack_ids(struct memhound_tracer *tracer, uint32_t set, uint32_t *out,
+			      uint32_t capacity);
+/* Empties a set (no longer walked into); returns the stacks removed. */
+int memhound_tracer_empty_stack_set(struct memhound_tracer *tracer, uint32_t set);
+/* Removes one entry of the site table. */
+int memhound_tracer_delete_site(struct memhound_tracer *tracer, const struct memhound_site_key *key);
 
 /*
  * Program runs the kernel skipped (a tracepoint that fired while a BPF program

@@ -4,10 +4,10 @@
 // them land in a bucket another stack holds: memhound must still give each its own frames.
 // Built with: gcc -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o manysites manysites.c
 //
-//   manysites [pages-per-path]
+//   manysites [pages-per-path [pause-us]]
 //
-// Prints "ready <pid>", maps 4096 x pages-per-path (default 2) pages and fills them path by path, prints
-// "grown <bytes>" and exits 0.
+// Prints "ready <pid>", maps 4096 x pages-per-path (default 2) pages and fills them path by path (pausing
+// pause-us microseconds after each, default 0), prints "grown <bytes>" and exits 0.
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -59,11 +59,13 @@ int main(int argc, char **argv)
 {
 	step_fn all[16] = { step0, step1, step2, step3, step4, step5, step6, step7,
 			    step8, step9, step10, step11, step12, step13, step14, step15 };
-	unsigned long bytes;
+	unsigned long bytes, pause_us = 0;
 	char *arena;
 
 	if (argc > 1)
 		pages_per_path = strtoul(argv[1], NULL, 10);
+	if (argc > 2)
+		pause_us = strtoul(argv[2], NULL, 10);
 	if (pages_per_path == 0)
 		return 2;
 	for (int i = 0; i < 16; i++)
@@ -75,8 +77,11 @@ int main(int argc, char **argv)
 	if (arena == MAP_FAILED)
 		return 1;
 	next = arena;
-	for (unsigned long n = 0; n < PATHS; n++)
+	for (unsigned long n = 0; n < PATHS; n++) {
 		steps[n % 16](n / 16, 2);
+		if (pause_us)
+			usleep(pause_us);
+	}
 	printf("grown %lu\n", bytes);
 	return 0;
 }

@@ -1,0 +1,132 @@
+/*
+ * The two sets of stack tables (see MH_STACK_EPOCH_SHIFT in bpf/memhound.h):
+ * reading a stack by id, listing a set's ids, emptying a set, flipping epochs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "CMemhound.h"
+#include "tracer.h"
+
+static int stack_map_fd(const struct memhound_tracer *t, uint32_t set)
+{
+	return bpf_map__fd(set & 1 ? t->skel->maps.stacks_odd : t->skel->maps.stacks);
+}
+
+uint32_t memhound_tracer_collided_capacity(const struct memhound_tracer *t)
+{
+	return t->skel->rodata->collided_capacity;
+}
+
+uint32_t memhound_tracer_stack_table_entries(const struct memhound_tracer *t)
+{
+	return bpf_map__max_entries(t->skel->maps.stacks);
+}
+
+int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
+			       uint64_t *frames, uint32_t capacity)
+{
+	struct memhound_stack_ips collided = { 0 };
+	__u64 ips[MH_MAX_STACK_DEPTH] = { 0 }, *found = ips;
+	uint32_t cap = memhound_tracer_collided_capacity(t);
+	uint32_t set = ((uint32_t)stack_id >> MH_STACK_EPOCH_SHIFT) & 1;
+	uint32_t raw = (uint32_t)stack_id & MH_STACK_RAW_MASK, n;
+
+	if (stack_id < 0)
+		return -ENOENT;
+	if (raw >= MH_COLLIDED_STACK_BASE) {
+		raw -= MH_COLLIDED_STACK_BASE;
+		if (raw >= cap)
+			return -ENOENT;
+		raw += set * cap;
+		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.collided_stacks), &raw, &collided))
+			return -errno;
+		found = collided.ips;
+	} else if (bpf_map_lookup_elem(stack_map_fd(t, set), &raw, ips)) {
+		return -errno;
+	}
+	for (n = 0; n < MH_MAX_STACK_DEPTH && n < capacity && found[n]; n++)
+		frames[n] = found[n];
+	return (int)n;
+}
+
+uint32_t memhound_tracer_stack_epoch(const struct memhound_tracer *t)
+{
+	return __atomic_load_n(&t->skel->bss->stack_epoch, __ATOMIC_RELAXED) % MH_STACK_EPOCHS;
+}
+
+void memhound_tracer_set_stack_epoch(struct memhound_tracer *t, uint32_t epoch)
+{
+	__atomic_store_n(&t->skel->bss->stack_epoch, epoch % MH_STACK_EPOCHS, __ATOMIC_RELEASE);
+}
+
+uint32_t memhound_tracer_collided_used(const struct memhound_tracer *t, uint32_t set)
+{
+	uint32_t used = __atomic_load_n(&t->skel->bss->collided_used[set & 1], __ATOMIC_RELAXED);
+	uint32_t cap = memhound_tracer_collided_capacity(t);
+
+	return used < cap ? used : cap;
+}
+
+int memhound_tracer_stack_ids(struct memhound_tracer *t, uint32_t set, uint32_t *out,
+			      uint32_t capacity)
+{
+	int fd = stack_map_fd(t, set);
+	uint32_t n = 0, key, next, used = memhound_tracer_collided_used(t, set);
+	bool has_key = false;
+
+	while (n < capacity && bpf_map_get_next_key(fd, has_key ? &key : NULL, &next) == 0) {
+		out[n++] = next;
+		key = next;
+		has_key = true;
+	}
+	if (errno != ENOENT && n < capacity)
+		return -errno;
+	for (uint32_t slot = 0; slot < used && n < capacity; slot++)
+		out[n++] = MH_COLLIDED_STACK_BASE + slot;
+	return (int)n;
+}
+
+int memhound_tracer_empty_stack_set(struct memhound_tracer *t, uint32_t set)
+{
+	int fd = stack_map_fd(t, set), index = bpf_map__fd(t->skel->maps.collided_index);
+	uint32_t entries = memhound_tracer_stack_table_entries(t);
+	uint32_t size = bpf_map__max_entries(t->skel->maps.collided_index), n = 0;
+	struct memhound_collided_key *keys = calloc(size, sizeof(*keys));
+	uint32_t *ids = calloc(entries, sizeof(*ids));
+	int removed = 0;
+
+	if (!keys || !ids) {
+		free(keys);
+		free(ids);
+		return -ENOMEM;
+	}
+	/* Both walks restart from the first key after a delete: collect, then delete. */
+	while (n < entries && bpf_map_get_next_key(fd, n ? &ids[n - 1] : NULL, &ids[n]) == 0)
+		n++;
+	for (uint32_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &ids[i]) == 0)
+			removed++;
+	n = 0;
+	while (n < size && bpf_map_get_next_key(index, n ? &keys[n - 1] : NULL, &keys[n]) == 0)
+		n++;
+	for (uint32_t i = 0; i < n; i++)
+		if (keys[i].set == (set & 1))
+			bpf_map_delete_elem(index, &keys[i]);
+	free(keys);
+	free(ids);
+	/* Last: slots are handed out again only once nothing points at them. */
+	__atomic_store_n(&t->skel->bss->collided_used[set & 1], 0, __ATOMIC_RELEASE);
+	return removed;
+}
+
+int memhound_tracer_delete_site(struct memhound_tracer *t, const struct memhound_site_key *key)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.sites), key))
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* Internal to the C module: the memory tracer's state, shared by its source files. */
+#ifndef MEMHOUND_TRACER_H
+#define MEMHOUND_TRACER_H
+
+#include "CMemhound.h"
+#include "memhound.skel.h"
+
+struct memhound_tracer {
+	struct memhound_bpf *skel;
+	struct ring_buffer *ring;
+	memhound_record_fn callback;
+	void *context;
+	const char *failed_program;
+	int ncpus;
+	int handled; /* records handed over by the current poll */
+	bool backlog; /* the last poll stopped with records left */
+	long long deadline_ns; /* CLOCK_MONOTONIC: the current poll stops handing records over */
+};
+
+#endif /* MEMHOUND_TRACER_H */
