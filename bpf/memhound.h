@@ -266,7 +266,12 @@ struct memhound_tcp_record {
 	__u32 on_cpu_tgid;  /* the task on the CPU when it fired (0: idle or softirq) */
 	__u32 netns;        /* inode number of the socket's network namespace */
 	__u32 segments;     /* segments in the skb (a TSO skb carries several): TCP_INFO counts these */
-	__u32 _reserved;
+	/*
+	 * Retransmit: the socket's total_retrans after the attempt (TCP_INFO's
+	 * count), so user space sees a gap when an attempt was not recorded.
+	 * SYN-ACK: 0.
+	 */
+	__u32 total_retrans;
 	__u8 saddr[16];     /* AF_INET: the first 4 bytes; network byte order */
 	__u8 daddr[16];
 	char comm[MH_COMM_LEN]; /* the owner's comm when it last used the socket */

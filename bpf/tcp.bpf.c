@@ -201,7 +201,7 @@ static __always_inline struct memhound_tcp_record *reserve(const struct sock_own
 	r->on_cpu_tgid = bpf_get_current_pid_tgid() >> 32;
 	r->netns = sock_netns(sk);
 	r->segments = 1;
-	r->_reserved = 0;
+	r->total_retrans = 0;
 	__builtin_memcpy(r->comm, o->comm, sizeof(r->comm));
 	__builtin_memset(r->saddr, 0, sizeof(r->saddr));
 	__builtin_memset(r->daddr, 0, sizeof(r->daddr));
@@ -253,6 +253,7 @@ int BPF_PROG(on_retransmit_skb, struct sock *sk, struct sk_buff *skb, int err)
 		return 0;
 	r->err = err;
 	r->segments = segments;
+	r->total_retrans = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans);
 	r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	copy_endpoints(r, &sk->__sk_common);
 	bpf_ringbuf_submit(r, 0);

@@ -71,10 +71,13 @@ enum TCPLines {
     }
 
     static func entry(_ connection: TCPConnection, _ c: TCPRetransmitCounts) -> TCPConnectionEntry {
-        TCPConnectionEntry(
+        var entry = TCPConnectionEntry(
             family: connection.family.rawValue, saddr: "\(connection.source)", sport: connection.sourcePort,
             daddr: "\(connection.destination)", dport: connection.destinationPort,
             retransmits: c.retransmits, synack: c.synack, failed: c.failed, segments: c.segments,
             state: TCPState.name(c.lastState))
+        entry.kernelRetrans = c.kernelTotal
+        entry.missed = c.missed
+        return entry
     }
 }

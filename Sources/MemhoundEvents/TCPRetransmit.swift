@@ -33,10 +33,13 @@ public struct TCPRetransmit: Sendable, Equatable {
     public var netns: UInt32
     /// Segments the attempt carried (a TSO skb sent again at once is several); TCP_INFO counts segments.
     public var segments: UInt32
+    /// Retransmit: the socket's total_retrans after the attempt (TCP_INFO's count); SYN-ACK: 0.
+    public var totalRetrans: UInt32
 
     public init(kind: Kind, tgid: Int32, tid: Int32, comm: String, time: UInt64, family: UInt16,
                 saddr: [UInt8], daddr: [UInt8], sport: UInt16, dport: UInt16, state: UInt8,
-                error: Int32 = 0, onCPUTgid: Int32 = 0, netns: UInt32 = 0, segments: UInt32 = 1) {
+                error: Int32 = 0, onCPUTgid: Int32 = 0, netns: UInt32 = 0, segments: UInt32 = 1,
+                totalRetrans: UInt32 = 0) {
         self.kind = kind
         self.tgid = tgid
         self.tid = tid
@@ -52,6 +55,7 @@ public struct TCPRetransmit: Sendable, Equatable {
         self.onCPUTgid = onCPUTgid
         self.netns = netns
         self.segments = segments
+        self.totalRetrans = totalRetrans
     }
 
     public var failed: Bool { error != 0 }
@@ -71,6 +75,6 @@ extension RecordDecoder {
             comm: commString(r.comm), time: r.hdr.time_ns, family: r.family,
             saddr: address(r.saddr), daddr: address(r.daddr), sport: r.sport, dport: r.dport,
             state: r.state, error: r.err, onCPUTgid: Int32(bitPattern: r.on_cpu_tgid), netns: r.netns,
-            segments: r.segments)
+            segments: r.segments, totalRetrans: r.total_retrans)
     }
 }

@@ -36,6 +36,11 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
     public var lastState: UInt8 = 0
     /// CLOCK_MONOTONIC ns of the last retransmit.
     public var lastTime: UInt64 = 0
+    /// The socket's total_retrans (TCP_INFO) at the last retransmit seen; 0 before one.
+    public var kernelTotal: UInt64 = 0
+    /// Segments the kernel counted between two retransmits seen that no record
+    /// accounts for: attempts memhound missed.
+    public var missed: UInt64 = 0
 
     public init() {}
 
@@ -45,6 +50,15 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
         if r.failed { failed += 1 } else { segments += UInt64(r.segments) }
         lastState = r.state
         lastTime = max(lastTime, r.time)
+        guard r.kind == .retransmit else { return }
+        let total = UInt64(r.totalRetrans)
+        // The first one sets the base (earlier retransmits may predate tracing);
+        // an attempt that failed may or may not have been counted.
+        if retransmits - synack > 1, total > kernelTotal {
+            let delta = total - kernelTotal, own = UInt64(r.segments)
+            missed += r.failed && delta < own ? delta : delta - min(delta, own)
+        }
+        kernelTotal = max(kernelTotal, total)
     }
 }
 

@@ -88,6 +88,11 @@ public struct TCPConnectionEntry: Codable, Equatable, Sendable {
     public var segments: UInt64
     /// TCP state at its last retransmit.
     public var state: String
+    /// The socket's own count (TCP_INFO total_retrans) at its last retransmit.
+    public var kernelRetrans: UInt64 = 0
+    /// Segments that count showed retransmitted between two of memhound's records
+    /// with no record of their own: attempts missed (expected 0).
+    public var missed: UInt64 = 0
 
     public init(family: String, saddr: String, sport: UInt16, daddr: String, dport: UInt16,
                 retransmits: UInt64, synack: UInt64, failed: UInt64, segments: UInt64 = 0, state: String) {
@@ -101,6 +106,11 @@ public struct TCPConnectionEntry: Codable, Equatable, Sendable {
         self.failed = failed
         self.segments = segments
         self.state = state
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case family, saddr, sport, daddr, dport, retransmits, synack, failed, segments, state, missed
+        case kernelRetrans = "kernel_retrans"
     }
 }
 
