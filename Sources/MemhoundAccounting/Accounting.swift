@@ -14,6 +14,11 @@ public struct Accounting: Sendable {
         processes[tgid] = nil
     }
 
+    /// Drops the counters of stacks whose memory is all gone, in every process.
+    public mutating func forget(stacks: Set<Int32>) {
+        for tgid in processes.keys { processes[tgid]!.forget(stacks: stacks) }
+    }
+
     public mutating func track(_ tgid: Int32) {
         if processes[tgid] == nil { processes[tgid] = ProcessLedger(tgid: tgid, pageWeight: sampleEvery) }
     }

@@ -53,6 +53,24 @@ public struct ProcessLedger: Sendable {
     /// what is released of them is counted N times too, keeping net bytes unbiased.
     public let pageWeight: UInt64
 
+    /// Stacks that own a resident page or a live mapping here.
+    public var owningStacks: Set<Int32> {
+        var owners = Set(resident.entries.map(\.value.stackID))
+        owners.formUnion(mappings.entries.map(\.value.stackID))
+        return owners
+    }
+
+    /// Net bytes charged to a stack: its growth (as the kernel counted it), moved growth, less releases.
+    public func net(_ stack: Int32, grown: UInt64) -> Int64 {
+        Int64(grown) + (transferred[stack] ?? 0) - Int64(released[stack] ?? 0)
+    }
+
+    /// Drops the counters of stacks whose memory is all gone (see Session+Retire).
+    public mutating func forget(stacks: Set<Int32>) {
+        released = released.filter { !stacks.contains($0.key) }
+        transferred = transferred.filter { !stacks.contains($0.key) }
+    }
+
     public init(tgid: Int32, pageWeight: UInt64 = 1) {
         self.tgid = tgid
         self.pageWeight = max(1, pageWeight)

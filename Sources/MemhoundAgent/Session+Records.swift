@@ -123,6 +123,7 @@ extension Session {
                                          collided: s.stacksCollided)
             line.stackWalks.recycled = tracer.recycledSets
             line.stackWalks.expired = tracer.expiredStackIDs
+            line.stackWalks.retired = tracer.retiredNames
         }
         return line
     }

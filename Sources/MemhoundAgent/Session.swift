@@ -38,6 +38,8 @@ public final class Session {
     var unwound = UnwoundStacks()
     /// Whether a stack's frame-pointer chain held up to the program's start.
     var stackComplete: [SiteKey: Bool] = [:]
+    /// When settled stacks were last looked for (Session+Retire).
+    var lastRetireNs: UInt64 = 0
     /// The final report of every traced process, in the order written.
     public internal(set) var finalReports: [ReportLine] = []
 
@@ -217,8 +219,10 @@ public final class Session {
     }
 
     func recycleStackTables() throws {
+        let now = MonotonicClock.nowNs()
+        makeRoomForStacks(nowNs: now)
         do {
-            try tracer.recycleStackTables(nowNs: MonotonicClock.nowNs())
+            try tracer.recycleStackTables(nowNs: now)
         } catch {
             throw AgentError(.bpfFailed, error.description)
         }

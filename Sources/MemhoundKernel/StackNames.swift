@@ -68,6 +68,10 @@ struct StackNames {
             expired += 1
             return -1
         }
+        if known == Self.forgotten {
+            expired += 1
+            return -1
+        }
         if known != Self.unnamed { return known }
         // Only a set not yet emptied may be read: an emptied one holds a later epoch's stacks.
         guard epochs[epoch]!.readable, let stack = read(kernelID), !stack.isEmpty else {
@@ -95,6 +99,33 @@ struct StackNames {
         epochs[epoch]?.readable = false
         epochs[epoch]?.emptiedNs = nowNs
     }
+
+    /// Names in use by the epochs whose sets the kernel may still walk into or
+    /// that are not emptied yet: their kernel sites still count growth.
+    var liveNames: Set<Int32> {
+        var live = Set<Int32>()
+        for epoch in epochs.values where epoch.readable {
+            live.formUnion(epoch.names.lazy.filter { $0 >= 0 })
+        }
+        return live
+    }
+
+    var count: Int { frames.count }
+
+    /// Forgets names (see Tracer.retire); kernel ids of sealed epochs that named
+    /// them are not named again (expired).
+    mutating func forget(_ names: Set<Int32>) {
+        for name in names {
+            if let stack = frames.removeValue(forKey: name) { byFrames[stack] = nil }
+        }
+        for key in epochs.keys where !epochs[key]!.readable {
+            for slot in epochs[key]!.names.indices where names.contains(epochs[key]!.names[slot]) {
+                epochs[key]!.names[slot] = Self.forgotten
+            }
+        }
+    }
+
+    private static let forgotten: Int32 = -3
 
     private mutating func allocate(_ stack: [UInt64]) -> Int32 {
         let name = next

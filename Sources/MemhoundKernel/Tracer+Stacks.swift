@@ -15,6 +15,42 @@ import MemhoundEvents
 extension Tracer {
     /// Longer than any BPF program runs; the old set is still read after it.
     static let recycleGraceNs: UInt64 = 50_000_000
+    /// At most one flip a second: a target making new stacks faster than user
+    /// space names them would otherwise keep the consumer behind the ring buffer.
+    static let minFlipIntervalNs: UInt64 = 1_000_000_000
+
+    /// Stacks one set holds (its table and its second table).
+    public var stacksPerSet: Int { Int(stackTableEntries + memhound_tracer_collided_capacity(handle)) }
+
+    /// Names user space keeps at most: three sets' worth. Names whose memory is
+    /// all gone are retired to make room (Session+Retire); when that is not
+    /// enough, sets are not recycled and new stacks are counted in lost.stacks.
+    public var nameLimit: Int { 3 * stacksPerSet }
+
+    /// Stacks user space knows by name.
+    public var namedStacks: Int { names.count }
+    public var allNames: Set<Int32> { Set(names.frames.keys) }
+
+    /// Names the kernel's current or not yet emptied set still counts growth for.
+    public var liveNames: Set<Int32> { names.liveNames }
+
+    /// Growth of sites of emptied sets, by name (their kernel entries are gone).
+    public var harvestedGrowth: [SiteKey: SiteGrowth] { retiredGrowth }
+
+    /// Forgets names whose memory is all gone: their frames, their harvested
+    /// growth. A later record naming one through an old kernel id is expired.
+    public func retire(_ retired: Set<Int32>) {
+        guard !retired.isEmpty else { return }
+        names.forget(retired)
+        retiredGrowth = retiredGrowth.filter { !retired.contains($0.key.stackID) }
+        retiredNames += UInt64(retired.count)
+    }
+
+    /// Whether the set in use is full enough to be recycled.
+    public var stackSetIsFilling: Bool {
+        let epoch = memhound_tracer_stack_epoch(handle)
+        return memhound_tracer_collided_used(handle, epoch & 1) * 4 >= memhound_tracer_collided_capacity(handle)
+    }
 
     /// Stacks each set holds before the second table takes collisions.
     public var stackTableEntries: UInt32 { memhound_tracer_stack_table_entries(handle) }
@@ -31,10 +67,11 @@ extension Tracer {
             self.retiring = nil
             return
         }
+        guard stackSetIsFilling, nowNs >= lastFlipNs + Self.minFlipIntervalNs,
+              names.count + stacksPerSet <= nameLimit else { return }
         let epoch = memhound_tracer_stack_epoch(handle)
-        let capacity = memhound_tracer_collided_capacity(handle)
-        guard memhound_tracer_collided_used(handle, epoch & 1) * 4 >= capacity else { return }
         let next = (epoch + 1) % UInt32(MH_STACK_EPOCHS)
+        lastFlipNs = nowNs
         names.advance(to: next, nowNs: nowNs)
         memhound_tracer_set_stack_epoch(handle, next)
         retiring = (epoch, nowNs)

@@ -37,6 +37,10 @@ public final class Tracer {
     var retiring: (epoch: UInt32, sinceNs: UInt64)?
     /// Sets of stack tables emptied so far.
     public internal(set) var recycledSets: UInt64 = 0
+    /// When the kernel last moved to the other set.
+    var lastFlipNs: UInt64 = 0
+    /// Names forgotten because their memory was all gone (Tracer+Stacks).
+    public internal(set) var retiredNames: UInt64 = 0
 
     /// Opens, configures and loads the embedded programs; nothing is attached yet.
     public init(options: Options) throws(KernelError) {

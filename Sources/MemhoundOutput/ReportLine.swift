@@ -185,6 +185,8 @@ public struct StackWalks: Codable, Equatable, Sendable {
     public var recycled: UInt64 = 0
     /// Stack ids that came too late to be named (kept open by a thread while its set was recycled 4 times).
     public var expired: UInt64 = 0
+    /// Stacks forgotten once all their memory was released, to keep memory bounded (docs/design.md).
+    public var retired: UInt64 = 0
 
     public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false,
                 collided: UInt64 = 0) {

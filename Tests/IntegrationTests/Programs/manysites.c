@@ -4,10 +4,11 @@
 // them land in a bucket another stack holds: memhound must still give each its own frames.
 // Built with: gcc -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o manysites manysites.c
 //
-//   manysites [pages-per-path [pause-us]]
+//   manysites [pages-per-path [pause-us [keep-every]]]
 //
 // Prints "ready <pid>", maps 4096 x pages-per-path (default 2) pages and fills them path by path (pausing
-// pause-us microseconds after each, default 0), prints "grown <bytes>" and exits 0.
+// pause-us microseconds after each, default 0); path n keeps its pages when n % keep-every == 0 (default 1:
+// all) and gives them back at once (MADV_DONTNEED) otherwise; prints "grown <bytes kept>" and exits 0.
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -59,14 +60,16 @@ int main(int argc, char **argv)
 {
 	step_fn all[16] = { step0, step1, step2, step3, step4, step5, step6, step7,
 			    step8, step9, step10, step11, step12, step13, step14, step15 };
-	unsigned long bytes, pause_us = 0;
+	unsigned long bytes, pause_us = 0, keep_every = 1, kept = 0;
 	char *arena;
 
 	if (argc > 1)
 		pages_per_path = strtoul(argv[1], NULL, 10);
 	if (argc > 2)
 		pause_us = strtoul(argv[2], NULL, 10);
-	if (pages_per_path == 0)
+	if (argc > 3)
+		keep_every = strtoul(argv[3], NULL, 10);
+	if (pages_per_path == 0 || keep_every == 0)
 		return 2;
 	for (int i = 0; i < 16; i++)
 		steps[i] = all[i];
@@ -78,10 +81,16 @@ int main(int argc, char **argv)
 		return 1;
 	next = arena;
 	for (unsigned long n = 0; n < PATHS; n++) {
+		char *first = next;
+
 		steps[n % 16](n / 16, 2);
+		if (n % keep_every)
+			madvise(first, pages_per_path * PAGE, MADV_DONTNEED);
+		else
+			kept += pages_per_path * PAGE;
 		if (pause_us)
 			usleep(pause_us);
 	}
-	printf("grown %lu\n", bytes);
+	printf("grown %lu\n", kept);
 	return 0;
 }
