@@ -66,17 +66,24 @@ static int ring_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Both sets of stack tables: `entries` stacks each (0: the default), a quarter more for collisions. */
+/*
+ * Both sets of stack tables: `entries` stacks each (0: the default), a quarter
+ * more for collisions. Rounded up to a power of two: the kernel's table has
+ * that many buckets, and ids are bucket numbers.
+ */
 static int size_stack_tables(struct memhound_bpf *skel, uint32_t entries)
 {
-	uint32_t collided;
+	uint32_t collided, buckets = 1;
 	int err;
 
 	if (!entries)
 		entries = MH_STACK_TABLE_ENTRIES;
-	collided = entries / 4 ? entries / 4 : 1;
-	if (entries > MH_COLLIDED_STACK_BASE || collided > MH_COLLIDED_STACK_BASE)
+	if (entries > MH_COLLIDED_STACK_BASE)
 		return -EINVAL;
+	while (buckets < entries)
+		buckets <<= 1;
+	entries = buckets;
+	collided = entries / 4 ? entries / 4 : 1;
 	err = bpf_map__set_max_entries(skel->maps.stacks, entries);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.stacks_odd, entries);

@@ -30,7 +30,7 @@ struct TraceOptions: ParsableArguments {
     var checkStackReuse = false
 
     @Option(help: ArgumentHelp(
-        "Stacks the kernel keeps per stack table (two sets, recycled when half full; 1024 to 1048576).",
+        "Stacks the kernel keeps per stack table (rounded up to a power of two; two sets, recycled as they fill; 1024 to 1048576).",
         valueName: "N"))
     var stackTable: UInt32 = UInt32(16384)
 

@@ -299,6 +299,14 @@ final class AttributionTests: XCTestCase {
         assertEveryPathHasItsSite(report, paths: 2048)
     }
 
+    func testStackTableOutOfRangeIsAUsageError() throws {
+        for size in ["100", "4000000", "-1"] {
+            let outcome = try Memhound.run(["run", "--stack-table", size, "--", "/bin/true"])
+            XCTAssertEqual(outcome.status, 64, outcome.summary)
+            XCTAssertTrue(outcome.stderr.contains("--stack-table"), outcome.summary)
+        }
+    }
+
     /// manysites: no stack lost, and each of its call paths that kept its memory is one site of two pages with
     /// its frames (4096 paths: all of them).
     private func assertEveryPathHasItsSite(_ report: JSONLine, paths expected: Int = 4096,
