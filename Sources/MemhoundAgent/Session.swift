@@ -197,11 +197,13 @@ public final class Session {
     }
 
     /// Handles the records that arrive within `timeoutMs` (a poll hands them over
-    /// for a bounded time); returns how many. `untilEmpty`: until none is left.
+    /// for a bounded time); returns how many. `untilEmpty`: until none is left, or
+    /// for 2 s at most (a target that keeps running keeps producing).
     @discardableResult
     func drain(timeoutMs: Int32, untilEmpty: Bool = false) throws -> Int {
         var failure: Error?
         var total = 0
+        let deadline = MonotonicClock.nowNs() + 2_000_000_000
         repeat {
             let n: Int
             do {
@@ -214,7 +216,7 @@ public final class Session {
             if let failure { throw failure }
             total += n
             if n == 0 { break }
-        } while untilEmpty
+        } while untilEmpty && MonotonicClock.nowNs() < deadline
         return total
     }
 

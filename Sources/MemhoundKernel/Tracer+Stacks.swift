@@ -35,14 +35,14 @@ extension Tracer {
     public var liveNames: Set<Int32> { names.liveNames }
 
     /// Growth of sites of emptied sets, by name (their kernel entries are gone).
-    public var harvestedGrowth: [SiteKey: SiteGrowth] { retiredGrowth }
+    public var harvestedGrowth: [SiteKey: SiteGrowth] { harvested }
 
     /// Forgets names whose memory is all gone: their frames, their harvested
     /// growth. A later record naming one through an old kernel id is expired.
     public func retire(_ retired: Set<Int32>) {
         guard !retired.isEmpty else { return }
         names.forget(retired)
-        retiredGrowth = retiredGrowth.filter { !retired.contains($0.key.stackID) }
+        harvested = harvested.filter { !retired.contains($0.key.stackID) }
         retiredNames += UInt64(retired.count)
     }
 
@@ -90,7 +90,7 @@ extension Tracer {
         }
         names.seal(epoch, nowNs: nowNs)
         for (key, growth) in try kernelSites() where key.stackID >= 0 && StackNames.epoch(of: key.stackID) == epoch {
-            retiredGrowth[SiteKey(tgid: key.tgid, stackID: name(key.stackID)), default: .zero].add(growth)
+            harvested[SiteKey(tgid: key.tgid, stackID: name(key.stackID)), default: .zero].add(growth)
             var raw = memhound_site_key(tgid: UInt32(bitPattern: key.tgid), stack_id: key.stackID)
             _ = memhound_tracer_delete_site(handle, &raw)
         }

@@ -32,7 +32,7 @@ public final class Tracer {
     /// Session-long names of the kernel's stack ids (see Tracer+Stacks).
     var names: StackNames
     /// Growth of sites whose set of stack tables was emptied, by name.
-    var retiredGrowth: [SiteKey: SiteGrowth] = [:]
+    var harvested: [SiteKey: SiteGrowth] = [:]
     /// The epoch being retired and when the kernel stopped walking into it.
     var retiring: (epoch: UInt32, sinceNs: UInt64)?
     /// Sets of stack tables emptied so far.
@@ -87,7 +87,7 @@ public final class Tracer {
     /// Drops a finished process's growth table entries (bounded memory; pid reuse).
     public func forgetSites(pid: Int32) {
         _ = memhound_tracer_forget_sites(handle, UInt32(bitPattern: pid))
-        retiredGrowth = retiredGrowth.filter { $0.key.tgid != pid }
+        harvested = harvested.filter { $0.key.tgid != pid }
     }
 
     public func removeTarget(pid: Int32) {
@@ -138,7 +138,7 @@ public final class Tracer {
     /// Every (process, stack) -> resident growth aggregated in the kernel, with
     /// that of emptied sets of tables; stacks named.
     public func siteGrowth() throws(KernelError) -> [SiteKey: SiteGrowth] {
-        var result = retiredGrowth
+        var result = harvested
         for (key, growth) in try kernelSites() {
             result[SiteKey(tgid: key.tgid, stackID: name(key.stackID)), default: .zero].add(growth)
         }
