@@ -299,6 +299,27 @@ final class AttributionTests: XCTestCase {
         assertEveryPathHasItsSite(report, paths: 2048)
     }
 
+    /// The fault-storm benchmark's workload (mmap 1 GiB, touch every page, munmap; 2 rounds): every one of its
+    /// 524,288 ANON increments is attributed to touch() below main, and all of it released by the munmaps.
+    func testFaultStormWorkloadIsFullyAttributed() throws {
+        try requirePrivileges()
+        let outcome = try Memhound.run(["run", "--interval", "1", "--top", "1000", "--", try fixture(.faultstorm), "2"])
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let report = try XCTUnwrap(outcome.lines(ofType: "report").last { $0["final"] as? Bool == true }, outcome.summary)
+        let detail = describe(report)
+        let gib = 1.0 * 1024 * 1024 * 1024
+        let touch = Attribution.sites(report) { $0 == "touch" }
+        XCTAssertEqual(touch.count, 1, "one site for touch():\n\(detail)")
+        let site = try XCTUnwrap(touch.first, detail)
+        XCTAssertEqual(functions(site).prefix(2), ["touch", "main"], "\(Attribution.frames(site))")
+        XCTAssertEqual(number(site["grown"]), 2 * gib, "every fault of both rounds charged to touch:\n\(detail)")
+        XCTAssertEqual(number(site["faults"]), 2 * 262_144, "one ANON increment per page:\n\(detail)")
+        XCTAssertEqual(number(site["released"]), 2 * gib, "both munmaps released it all:\n\(detail)")
+        XCTAssertEqual(number(site["bytes"]), 0, detail)
+        let lost = try XCTUnwrap(report["lost"] as? JSONLine, detail)
+        XCTAssertTrue(lost.values.allSatisfy { number($0) == 0 }, "nothing lost: \(lost)")
+    }
+
     func testStackTableOutOfRangeIsAUsageError() throws {
         for size in ["100", "4000000", "-1"] {
             let outcome = try Memhound.run(["run", "--stack-table", size, "--", "/bin/true"])

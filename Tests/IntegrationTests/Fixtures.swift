@@ -14,6 +14,8 @@ enum Fixture: String {
     case manysites
     /// goleak.go stripped of symbols and DWARF (-ldflags="-s -w"): names come from .gopclntab only.
     case goleakStripped = "goleak-stripped"
+    /// The fault-storm benchmark's workload, built as scripts/bench builds it (scripts/benchmarks/faultstorm.c).
+    case faultstorm
 }
 
 private final class FixtureCache: @unchecked Sendable {
@@ -65,6 +67,11 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("\(fixture.rawValue).c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O2", "-g", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls", "-o", output, source])
+        case .faultstorm:
+            let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../scripts/benchmarks/faultstorm.c").standardized.path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            try compile(gcc, ["-O2", "-fno-omit-frame-pointer", "-o", output, source])
         case .cppleak:
             let source = try programsDirectory().appendingPathComponent("cppleak.cpp").path
             guard let gxx = findTool("g++") ?? findTool("c++") else { throw FixtureError(message: "g++ not found") }
