@@ -247,6 +247,12 @@ _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout"
 enum memhound_tcp_event {
 	MH_TCP_RETRANSMIT = 1, /* tcp:tcp_retransmit_skb */
 	MH_TCP_SYNACK = 2,     /* tcp:tcp_retransmit_synack (charged to the listener's owner) */
+	/*
+	 * tcp:tcp_destroy_sock of a target's socket that retransmitted: nothing
+	 * was sent, total_retrans is its final count (attempts missed after the
+	 * last record show here).
+	 */
+	MH_TCP_CLOSED = 3,
 };
 
 /*

@@ -120,15 +120,6 @@ int on_exit_accept4(struct syscall_exit_args *ctx)
 	return accepted(ctx);
 }
 
-SEC("tp_btf/tcp_destroy_sock")
-int BPF_PROG(on_destroy_sock, struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-
-	bpf_map_delete_elem(&owners, &key);
-	return 0;
-}
-
 /* Sockets open before tracing began; the first task seen with one owns it. */
 SEC("iter/task_file")
 int seed_owners(struct bpf_iter__task_file *ctx)
@@ -276,5 +267,31 @@ int BPF_PROG(on_retransmit_synack, struct sock *sk, struct request_sock *req)
 	r->state = BPF_CORE_READ(req, __req_common.skc_state);
 	copy_endpoints(r, &req->__req_common);
 	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/* The socket's final count goes to user space (see MH_TCP_CLOSED), then its owner goes. */
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(on_destroy_sock, struct sock *sk)
+{
+	__u32 total = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans);
+	struct memhound_target *t = NULL;
+	struct memhound_tcp_record *r;
+	__u64 key = (__u64)sk;
+	struct sock_owner *o;
+
+	o = total ? bpf_map_lookup_elem(&owners, &key) : NULL;
+	if (o)
+		t = bpf_map_lookup_elem(&targets, &o->tgid);
+	if (t && t->state != MH_TARGET_PENDING_EXEC) {
+		r = reserve(o, sk, MH_TCP_CLOSED);
+		if (r) {
+			r->total_retrans = total;
+			r->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+			copy_endpoints(r, &sk->__sk_common);
+			bpf_ringbuf_submit(r, 0);
+		}
+	}
+	bpf_map_delete_elem(&owners, &key);
 	return 0;
 }

@@ -25,7 +25,7 @@ extension Session {
 
     func handle(_ r: TCPRetransmit) throws {
         tcpState.ledger.add(r)
-        guard options.events.contains(.tcp) else { return }
+        guard r.kind != .closed, options.events.contains(.tcp) else { return }
         try writer.write(TCPLines.retransmit(r, time: clock.rfc3339(monotonicNs: r.time)))
     }
 
@@ -60,7 +60,7 @@ extension Session {
 enum TCPLines {
     static func retransmit(_ r: TCPRetransmit, time: String) -> TCPRetransmitLine {
         let connection = TCPConnection(r)
-        return TCPRetransmitLine(
+        var line = TCPRetransmitLine(
             time: time, pid: r.tgid, tid: r.tid, comm: r.comm,
             family: connection?.family.rawValue ?? "af\(r.family)",
             saddr: connection.map { "\($0.source)" } ?? "", sport: r.sport,
@@ -68,6 +68,8 @@ enum TCPLines {
             state: TCPState.name(r.state), kind: r.kind == .synack ? "synack" : "retransmit",
             failed: r.failed, error: r.failed ? EventLines.errnoName(-r.error) : nil, segments: r.segments,
             onCPUPid: r.onCPUTgid)
+        line.kernelRetrans = r.totalRetrans
+        return line
     }
 
     static func entry(_ connection: TCPConnection, _ c: TCPRetransmitCounts) -> TCPConnectionEntry {

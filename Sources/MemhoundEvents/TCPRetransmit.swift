@@ -8,6 +8,8 @@ public struct TCPRetransmit: Sendable, Equatable {
         case retransmit = 1
         /// A SYN-ACK sent again by a listener (tcp:tcp_retransmit_synack).
         case synack = 2
+        /// Not a retransmit: a socket that retransmitted was destroyed; `totalRetrans` is its final count.
+        case closed = 3
     }
 
     public var kind: Kind

@@ -44,6 +44,14 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
 
     public init() {}
 
+    /// The socket's final count (it was destroyed): attempts after the last record that no record accounts for.
+    mutating func close(totalRetrans: UInt32) {
+        let total = UInt64(totalRetrans)
+        guard retransmits > synack, total > kernelTotal else { return }
+        missed += total - kernelTotal
+        kernelTotal = total
+    }
+
     mutating func add(_ r: TCPRetransmit) {
         retransmits += 1
         if r.kind == .synack { synack += 1 }
@@ -76,6 +84,11 @@ public struct TCPRetransmitLedger: Sendable {
     }
 
     public mutating func add(_ r: TCPRetransmit) {
+        if r.kind == .closed {
+            // Only connections with a retransmit seen have a known base to compare with.
+            if let connection = TCPConnection(r) { connections[r.tgid]?[connection]?.close(totalRetrans: r.totalRetrans) }
+            return
+        }
         guard let connection = TCPConnection(r) else {
             unlisted[r.tgid, default: 0] += 1
             return

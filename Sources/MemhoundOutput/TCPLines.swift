@@ -25,6 +25,8 @@ public struct TCPRetransmitLine: Codable, Equatable, Sendable {
     /// The task on the CPU when it fired (0: idle or softirq): what tools reading
     /// `current` would have charged.
     public var onCPUPid: Int32
+    /// The socket's own count (TCP_INFO total_retrans) after this attempt; 0 for a SYN-ACK.
+    public var kernelRetrans: UInt32 = 0
 
     public init(time: String, pid: Int32, tid: Int32, comm: String, family: String, saddr: String,
                 sport: UInt16, daddr: String, dport: UInt16, state: String, kind: String, failed: Bool,
@@ -48,7 +50,7 @@ public struct TCPRetransmitLine: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case type, time, pid, tid, comm, family, saddr, sport, daddr, dport, state, kind, failed, error, segments
-        case onCPUPid = "on_cpu_pid"
+        case onCPUPid = "on_cpu_pid", kernelRetrans = "kernel_retrans"
     }
 
     /// `error` is always present (null when the attempt did not fail).
@@ -70,6 +72,7 @@ public struct TCPRetransmitLine: Codable, Equatable, Sendable {
         try c.encode(error, forKey: .error)
         try c.encode(segments, forKey: .segments)
         try c.encode(onCPUPid, forKey: .onCPUPid)
+        try c.encode(kernelRetrans, forKey: .kernelRetrans)
     }
 }
 
@@ -90,8 +93,9 @@ public struct TCPConnectionEntry: Codable, Equatable, Sendable {
     public var state: String
     /// The socket's own count (TCP_INFO total_retrans) at its last retransmit.
     public var kernelRetrans: UInt64 = 0
-    /// Segments that count showed retransmitted between two of memhound's records
-    /// with no record of their own: attempts missed (expected 0).
+    /// Segments that count showed retransmitted between two of memhound's records,
+    /// or after the last one by the socket's end, with no record of their own:
+    /// attempts missed (expected 0).
     public var missed: UInt64 = 0
 
     public init(family: String, saddr: String, sport: UInt16, daddr: String, dport: UInt16,

@@ -5,11 +5,34 @@ import XCTest
 final class TCPLedgerTests: XCTestCase {
     private func retransmit(pid: Int32 = 10, sport: UInt16 = 40000, kind: TCPRetransmit.Kind = .retransmit,
                             error: Int32 = 0, time: UInt64 = 1, state: UInt8 = 1,
-                            segments: UInt32 = 1) -> TCPRetransmit {
+                            segments: UInt32 = 1, total: UInt32 = 0) -> TCPRetransmit {
         TCPRetransmit(kind: kind, tgid: pid, tid: pid, comm: "c", time: time, family: 2,
                       saddr: [10, 0, 0, 1] + Array(repeating: 0, count: 12),
                       daddr: [10, 0, 0, 2] + Array(repeating: 0, count: 12),
-                      sport: sport, dport: 5001, state: state, error: error, segments: segments)
+                      sport: sport, dport: 5001, state: state, error: error, segments: segments,
+                      totalRetrans: total)
+    }
+
+    /// The socket's own count shows attempts no record accounts for: between two records, and after the
+    /// last one when the socket is destroyed; the first record only sets the base.
+    func testMissedAttemptsFromTheSocketsOwnCount() throws {
+        var ledger = TCPRetransmitLedger()
+        ledger.add(retransmit(total: 5))                      // base: earlier ones may predate tracing
+        ledger.add(retransmit(total: 6))
+        ledger.add(retransmit(total: 8))                      // one attempt unrecorded
+        ledger.add(retransmit(segments: 2, total: 10))        // a TSO skb of two: nothing missed
+        ledger.add(retransmit(error: -16, total: 10))         // EBUSY, not counted by the kernel
+        ledger.add(retransmit(error: -105, total: 11))        // ENOBUFS after the count
+        var c = try XCTUnwrap(ledger.top(pid: 10, limit: 1).connections.first?.1)
+        XCTAssertEqual(c.missed, 1)
+        XCTAssertEqual(c.kernelTotal, 11)
+        ledger.add(retransmit(kind: .closed, total: 14))      // destroyed: three after the last record
+        c = try XCTUnwrap(ledger.top(pid: 10, limit: 1).connections.first?.1)
+        XCTAssertEqual(c.missed, 4)
+        XCTAssertEqual(c.kernelTotal, 14)
+        XCTAssertEqual(c.retransmits, 6, "a socket's end is not a retransmit")
+        ledger.add(retransmit(sport: 40001, kind: .closed, total: 3))
+        XCTAssertEqual(ledger.top(pid: 10, limit: 10).connections.count, 1, "no base: a closed socket alone is not listed")
     }
 
     func testCountsPerProcessAndConnection() throws {
