@@ -153,7 +153,8 @@ public final class Symbolizer {
         let key = AddressKey(address: address, lookup: lookup)
         if let known = addressFrames[pid]?[key] { return known }
         let found = lookUpFrames(pid: pid, address: address, lookup: lookup)
-        addressFrames[pid, default: [:]][key] = found
+        // Only what resolved: a miss (maps or file not read yet) is looked up again next time.
+        if found.allSatisfy({ $0.function != nil }) { addressFrames[pid, default: [:]][key] = found }
         return found
     }
 
