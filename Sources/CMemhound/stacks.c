@@ -72,23 +72,28 @@ uint32_t memhound_tracer_collided_used(const struct memhound_tracer *t, uint32_t
 	return used < cap ? used : cap;
 }
 
+/* The ids (bucket numbers) a set's stack table holds, at most `capacity`; or -errno. */
+static int table_ids(int fd, uint32_t *out, uint32_t capacity)
+{
+	uint32_t n = 0;
+
+	/* A walk from a deleted id restarts at the first one: callers collect before deleting. */
+	while (n < capacity && bpf_map_get_next_key(fd, n ? &out[n - 1] : NULL, &out[n]) == 0)
+		n++;
+	if (n < capacity && errno != ENOENT)
+		return -errno;
+	return (int)n;
+}
+
 int memhound_tracer_stack_ids(struct memhound_tracer *t, uint32_t set, uint32_t *out,
 			      uint32_t capacity)
 {
-	int fd = stack_map_fd(t, set);
-	uint32_t n = 0, key, next, used = memhound_tracer_collided_used(t, set);
-	bool has_key = false;
+	uint32_t used = memhound_tracer_collided_used(t, set);
+	int n = table_ids(stack_map_fd(t, set), out, capacity);
 
-	while (n < capacity && bpf_map_get_next_key(fd, has_key ? &key : NULL, &next) == 0) {
-		out[n++] = next;
-		key = next;
-		has_key = true;
-	}
-	if (errno != ENOENT && n < capacity)
-		return -errno;
-	for (uint32_t slot = 0; slot < used && n < capacity; slot++)
+	for (uint32_t slot = 0; n >= 0 && slot < used && (uint32_t)n < capacity; slot++)
 		out[n++] = MH_COLLIDED_STACK_BASE + slot;
-	return (int)n;
+	return n;
 }
 
 int memhound_tracer_empty_stack_set(struct memhound_tracer *t, uint32_t set)
@@ -98,20 +103,17 @@ int memhound_tracer_empty_stack_set(struct memhound_tracer *t, uint32_t set)
 	uint32_t size = bpf_map__max_entries(t->skel->maps.collided_index), n = 0;
 	struct memhound_collided_key *keys = calloc(size, sizeof(*keys));
 	uint32_t *ids = calloc(entries, sizeof(*ids));
-	int removed = 0;
+	int found, removed = 0;
 
 	if (!keys || !ids) {
 		free(keys);
 		free(ids);
 		return -ENOMEM;
 	}
-	/* Both walks restart from the first key after a delete: collect, then delete. */
-	while (n < entries && bpf_map_get_next_key(fd, n ? &ids[n - 1] : NULL, &ids[n]) == 0)
-		n++;
-	for (uint32_t i = 0; i < n; i++)
+	found = table_ids(fd, ids, entries);
+	for (int i = 0; i < found; i++)
 		if (bpf_map_delete_elem(fd, &ids[i]) == 0)
 			removed++;
-	n = 0;
 	while (n < size && bpf_map_get_next_key(index, n ? &keys[n - 1] : NULL, &keys[n]) == 0)
 		n++;
 	for (uint32_t i = 0; i < n; i++)
@@ -121,7 +123,7 @@ int memhound_tracer_empty_stack_set(struct memhound_tracer *t, uint32_t set)
 	free(ids);
 	/* Last: slots are handed out again only once nothing points at them. */
 	__atomic_store_n(&t->skel->bss->collided_used[set & 1], 0, __ATOMIC_RELEASE);
-	return removed;
+	return found < 0 ? found : removed;
 }
 
 int memhound_tracer_delete_site(struct memhound_tracer *t, const struct memhound_site_key *key)

@@ -8,8 +8,7 @@ extension Session {
     /// Retires settled names when the set in use will soon be recycled and the names leave too little room.
     /// At most once a second: it scans every ledger.
     func makeRoomForStacks(nowNs: UInt64) {
-        guard tracer.stackSetIsFilling, tracer.namedStacks + tracer.stacksPerSet > tracer.nameLimit,
-              nowNs >= lastRetireNs + 1_000_000_000 else { return }
+        guard tracer.stackSetIsFilling, tracer.nameBudgetIsShort, nowNs >= lastRetireNs + 1_000_000_000 else { return }
         lastRetireNs = nowNs
         retire(settledStacks())
     }

@@ -29,6 +29,8 @@ extension Tracer {
 
     /// Stacks user space knows by name.
     public var namedStacks: Int { names.count }
+    /// Whether the names leave too little room for another set's worth (recycling waits).
+    public var nameBudgetIsShort: Bool { names.count + stacksPerSet > nameLimit }
     public var allNames: Set<Int32> { Set(names.frames.keys) }
 
     /// Names the kernel's current or not yet emptied set still counts growth for.
@@ -67,8 +69,7 @@ extension Tracer {
             self.retiring = nil
             return
         }
-        guard stackSetIsFilling, nowNs >= lastFlipNs + Self.minFlipIntervalNs,
-              names.count + stacksPerSet <= nameLimit else { return }
+        guard stackSetIsFilling, nowNs >= lastFlipNs + Self.minFlipIntervalNs, !nameBudgetIsShort else { return }
         let epoch = memhound_tracer_stack_epoch(handle)
         let next = (epoch + 1) % UInt32(MH_STACK_EPOCHS)
         lastFlipNs = nowNs
@@ -80,7 +81,7 @@ extension Tracer {
     /// Names every stack of the epoch's set, moves its sites to user space, empties the set.
     private func empty(epoch: UInt32, nowNs: UInt64) throws(KernelError) {
         let set = epoch & 1
-        var ids = [UInt32](repeating: 0, count: Int(stackTableEntries + memhound_tracer_collided_capacity(handle)))
+        var ids = [UInt32](repeating: 0, count: stacksPerSet)
         let n = ids.withUnsafeMutableBufferPointer {
             memhound_tracer_stack_ids(handle, set, $0.baseAddress, UInt32($0.count))
         }

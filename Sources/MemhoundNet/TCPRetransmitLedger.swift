@@ -46,10 +46,18 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
 
     /// The socket's final count (it was destroyed): attempts after the last record that no record accounts for.
     mutating func close(totalRetrans: UInt32) {
-        let total = UInt64(totalRetrans)
-        guard retransmits > synack, total > kernelTotal else { return }
-        missed += total - kernelTotal
-        kernelTotal = total
+        reconcile(UInt64(totalRetrans), own: 0, failed: false)
+    }
+
+    /// The socket's count is now `total`, of which an attempt of `own` segments may account for some; the
+    /// rest is missed. Needs a base: an earlier retransmit of the socket (earlier ones may predate tracing).
+    private mutating func reconcile(_ total: UInt64, own: UInt64, failed: Bool) {
+        if retransmits - synack > (own > 0 || failed ? 1 : 0), total > kernelTotal {
+            let delta = total - kernelTotal
+            // A failed attempt may or may not have been counted.
+            missed += failed && delta < own ? delta : delta - min(delta, own)
+        }
+        kernelTotal = max(kernelTotal, total)
     }
 
     mutating func add(_ r: TCPRetransmit) {
@@ -59,14 +67,7 @@ public struct TCPRetransmitCounts: Equatable, Sendable {
         lastState = r.state
         lastTime = max(lastTime, r.time)
         guard r.kind == .retransmit else { return }
-        let total = UInt64(r.totalRetrans)
-        // The first one sets the base (earlier retransmits may predate tracing);
-        // an attempt that failed may or may not have been counted.
-        if retransmits - synack > 1, total > kernelTotal {
-            let delta = total - kernelTotal, own = UInt64(r.segments)
-            missed += r.failed && delta < own ? delta : delta - min(delta, own)
-        }
-        kernelTotal = max(kernelTotal, total)
+        reconcile(UInt64(r.totalRetrans), own: UInt64(r.segments), failed: r.failed)
     }
 }
 
