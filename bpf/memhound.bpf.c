@@ -18,6 +18,11 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* uapi mman.h values (vmlinux.h has no macros). */
+#define PROT_EXEC 0x4
+#define MAP_SHARED 0x01
+#define MAP_ANONYMOUS 0x20
+
 /* Layout of the syscalls:sys_{enter,exit}_* tracepoint records. */
 struct syscall_enter_args {
 	__u64 common;
@@ -67,19 +72,56 @@ static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u
 	ts->run_faults = 1;
 }
 
-/* The address of the fault this ANON increment belongs to, if any (consumed). */
-static __always_inline __u64 take_fault_address(void)
+/* Possible CPUs, set by the loader. */
+const volatile __u32 nr_cpus = 1;
+
+/* The fault of `task` in slot f, consumed; 0 if f holds none of it. */
+static __always_inline __u64 take_from_slot(struct pending_fault *f, __u64 task)
+{
+	if (f->task == task) {
+		f->task = 0;
+		return f->addr;
+	}
+	if (f->older_task == task) {
+		f->older_task = 0;
+		return f->older_addr;
+	}
+	return 0;
+}
+
+struct fault_search {
+	__u64 task;
+	__u64 addr;
+};
+
+static long search_cpu_slot(__u64 cpu, struct fault_search *s)
 {
 	struct pending_fault *f;
 	__u32 zero = 0;
-	__u64 addr;
+
+	f = bpf_map_lookup_percpu_elem(&faults, &zero, cpu);
+	if (f)
+		s->addr = take_from_slot(f, s->task);
+	return s->addr ? 1 : 0;
+}
+
+/*
+ * The address of the fault this ANON increment belongs to, if any (consumed).
+ * `anywhere`: it must come from a fault (no syscall is in progress), so a miss
+ * on this CPU means the thread migrated: look at every CPU.
+ */
+static __always_inline __u64 take_fault_address(bool anywhere)
+{
+	struct fault_search s = { .task = (__u64)bpf_get_current_task() };
+	struct pending_fault *f;
+	__u32 zero = 0;
 
 	f = bpf_map_lookup_elem(&faults, &zero);
-	if (!f || f->task != (__u64)bpf_get_current_task())
-		return 0;
-	addr = f->addr;
-	f->task = 0;
-	return addr;
+	if (f)
+		s.addr = take_from_slot(f, s.task);
+	if (!s.addr && anywhere)
+		bpf_loop(nr_cpus, search_cpu_slot, &s, 0);
+	return s.addr;
 }
 
 static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
@@ -87,7 +129,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	struct memhound_site_key key = { .tgid = tgid };
 	struct memhound_site_growth *g, fresh = { .bytes = bytes, .increments = 1 };
 	struct thread_state *ts = thread_state(true);
-	__u64 start, leaf = 0, sp = 0, fault = take_fault_address(), pages = bytes;
+	__u64 start, leaf = 0, sp = 0, fault = take_fault_address(!ts || !ts->syscall), pages = bytes, unlocated;
 	__u32 flags;
 
 	/* The syscall's own delta is exact even when sampling. */
@@ -103,6 +145,9 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 
 	key.stack_id = current_stack(ctx, ts, &leaf, &sp);
 	fresh.leaf_return = leaf;
+	/* No address, no run: no release can ever be charged against these bytes. */
+	unlocated = ts && fault ? 0 : bytes;
+	fresh.unlocated = unlocated;
 
 	/* This CPU's copy: no other CPU writes it, and programs do not nest on a CPU here. */
 	g = bpf_map_lookup_elem(&sites, &key);
@@ -110,6 +155,7 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 		g->bytes += bytes;
 		g->increments++;
 		g->leaf_return = leaf;
+		g->unlocated += unlocated;
 	} else if (bpf_map_update_elem(&sites, &key, &fresh, BPF_NOEXIST)) {
 		stat_add(MH_STAT_LOST_SITE, 1);
 	}
@@ -134,9 +180,6 @@ static __always_inline void record_release(struct memhound_target *t, __u64 byte
 	else
 		__sync_fetch_and_add(&t->unscoped_release, bytes);
 }
-
-/* Possible CPUs, set by the loader. */
-const volatile __u32 nr_cpus = 1;
 
 /*
  * Each CPU's per-CPU offset (the kernel's __per_cpu_offset), learnt from a
@@ -324,6 +367,10 @@ static __always_inline int on_fault(__u64 address)
 		return 0;
 	f = bpf_map_lookup_elem(&faults, &zero);
 	if (f) {
+		if (f->task) {
+			f->older_task = f->task;
+			f->older_addr = f->addr;
+		}
 		f->task = (__u64)bpf_get_current_task();
 		f->addr = address;
 	}
@@ -417,7 +464,7 @@ static __always_inline void emit_stack_snapshot(__u64 enter_ns, __u64 key)
 	r->size = size;
 	r->_pad = 0;
 	if (bpf_ringbuf_output(&records, r, offsetof(struct memhound_stack_record, data) + size, 0)) {
-		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		count_lost_record();
 		bpf_map_delete_elem(&snapshotted, &key); /* copy it again next time */
 	}
 }
@@ -438,12 +485,29 @@ static __always_inline __u64 call_path_key(__u64 mm, __s32 stack_id, __u64 sp)
 	return h ? h : 1;
 }
 
+/* Whether the target may copy a stack now (MH_SNAPSHOT_BURST, MH_SNAPSHOTS_PER_SECOND). */
+static __always_inline bool take_snapshot_token(struct memhound_target *t, __u64 now)
+{
+	__u64 earned = (now - t->snapshot_refill_ns) / (1000000000ULL / MH_SNAPSHOTS_PER_SECOND);
+
+	/* Threads race here; an extra or a missed copy now and then does no harm. */
+	if (earned) {
+		t->snapshot_tokens = t->snapshot_tokens + earned > MH_SNAPSHOT_BURST ? MH_SNAPSHOT_BURST
+										: t->snapshot_tokens + earned;
+		t->snapshot_refill_ns = now;
+	}
+	if (!t->snapshot_tokens)
+		return false;
+	t->snapshot_tokens--;
+	return true;
+}
+
 /* mmap of private anonymous memory, growing brk, mremap: the calls that create regions. */
 static __always_inline bool creates_region(__u32 which, struct syscall_enter_args *ctx)
 {
 	switch (which) {
 	case MH_SYS_MMAP:
-		return (ctx->args[3] & 0x20) && !(ctx->args[3] & 0x01); /* MAP_ANONYMOUS, not MAP_SHARED */
+		return (ctx->args[3] & MAP_ANONYMOUS) && !(ctx->args[3] & MAP_SHARED);
 	case MH_SYS_BRK:
 		return ctx->args[0] != 0;
 	case MH_SYS_MREMAP:
@@ -451,6 +515,50 @@ static __always_inline bool creates_region(__u32 which, struct syscall_enter_arg
 	default:
 		return false;
 	}
+}
+
+/* MADV_DONTNEED, MADV_REMOVE, MADV_DONTNEED_LOCKED: pages go at once (not MADV_FREE). */
+#define MADV_DONTNEED 4
+#define MADV_REMOVE 9
+#define MADV_DONTNEED_LOCKED 24
+
+/* Whether the call being entered frees the thread's whole open run. */
+static __always_inline bool frees_open_run(struct thread_state *ts, __u32 which)
+{
+	__u64 start = ts->args[0], end = start + ((ts->args[1] + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+
+	if (!ts->run_end || ts->run_start < start || ts->run_end > end)
+		return false;
+	if (which == MH_SYS_MUNMAP)
+		return true;
+	return which == MH_SYS_MADVISE && (ts->args[2] == MADV_DONTNEED || ts->args[2] == MADV_REMOVE ||
+					   ts->args[2] == MADV_DONTNEED_LOCKED);
+}
+
+/*
+ * A thread that frees the pages it has just touched (mmap, touch, munmap;
+ * free() trimming with madvise) would send a run only for its release to
+ * cancel it. The kernel charges that release to the run's stack itself when
+ * the call's measured ANON decrease covers the run; the run is never sent
+ * and cannot be lost. Returns the bytes charged (not weighted by sampling).
+ */
+static __always_inline __u64 release_open_run(struct thread_state *ts)
+{
+	struct memhound_site_growth *g;
+	__u64 bytes;
+
+	if (!ts->run_end || !ts->run_held)
+		return 0;
+	ts->run_held = 0;
+	bytes = ts->run_end - ts->run_start;
+	if (ts->anon_delta > 0 || (__u64)(-ts->anon_delta) < bytes)
+		return 0;
+	g = site_entry(ts->run_stack);
+	if (!g)
+		return 0;
+	g->released += bytes * sample_every;
+	ts->run_end = 0;
+	return bytes;
 }
 
 /*
@@ -470,12 +578,15 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	ts = thread_state(true);
 	if (!ts)
 		return 0;
-	/* Pages this thread touched before the call are reported before it. */
-	flush_run(ts);
-	take_fault_address(); /* a fault with no ANON increment must not be charged later */
+	take_fault_address(false); /* a fault with no ANON increment must not be charged later */
 	ts->syscall = which;
 	for (i = 0; i < 6; i++)
 		ts->args[i] = i < nargs ? ctx->args[i] : 0;
+	/* Pages this thread touched before the call are reported before it, unless it frees them. */
+	if (frees_open_run(ts, which))
+		ts->run_held = 1;
+	else
+		flush_run(ts);
 	ts->enter_ns = bpf_ktime_get_ns();
 	ts->anon_delta = 0;
 	ts->syscall_stack = current_stack(ctx, ts, &ts->syscall_leaf, &sp);
@@ -485,8 +596,16 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 
 		/* One copy per call path: a storm of identical calls costs one unwind. */
 		ts->snapshot_key = call_path_key(t->mm, ts->syscall_stack, sp);
-		if (bpf_map_update_elem(&snapshotted, &ts->snapshot_key, &seen, BPF_NOEXIST) == 0)
-			emit_stack_snapshot(ts->enter_ns, ts->snapshot_key);
+		if (bpf_map_update_elem(&snapshotted, &ts->snapshot_key, &seen, BPF_NOEXIST) == 0) {
+			if (take_snapshot_token(t, ts->enter_ns)) {
+				emit_stack_snapshot(ts->enter_ns, ts->snapshot_key);
+			} else {
+				/* No copy: the call keeps its frame-pointer stack; the path may be copied later. */
+				bpf_map_delete_elem(&snapshotted, &ts->snapshot_key);
+				ts->snapshot_key = 0;
+				stat_add(MH_STAT_SNAPSHOT_SKIPPED, 1);
+			}
+		}
 	}
 	return 0;
 }
@@ -497,6 +616,7 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	struct memhound_target *t;
 	struct thread_state *ts;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 kernel_released;
 	int i;
 
 	t = active_target(tgid);
@@ -506,12 +626,16 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	if (!ts || ts->syscall != which)
 		return 0;
 	ts->syscall = 0;
+	kernel_released = release_open_run(ts);
 	/* Runs started inside the call (MAP_POPULATE has none, read() faults do) go first. */
 	flush_run(ts);
 
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r) {
-		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		count_lost_record();
+		/* What this call released that no site was charged for. */
+		if (ts->anon_delta < 0 && (__u64)(-ts->anon_delta) > kernel_released)
+			__sync_fetch_and_add(&t->unseen_release, (__u64)(-ts->anon_delta) - kernel_released);
 		return 0;
 	}
 	fill_header(&r->hdr, MH_RECORD_SYSCALL);
@@ -525,11 +649,12 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	r->anon_bytes = t->anon_bytes;
 	r->leaf_return = ts->syscall_leaf;
 	r->snapshot_key = ts->snapshot_key;
+	r->kernel_released = kernel_released;
 	/*
 	 * Code mapped (PROT_EXEC): wake user space now, so it reads the process's
 	 * maps and opens the new file while the process still exists.
 	 */
-	if (which == MH_SYS_MMAP && (ts->args[2] & 0x4) && ctx->ret >= 0)
+	if (which == MH_SYS_MMAP && (ts->args[2] & PROT_EXEC) && ctx->ret >= 0)
 		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
 	else
 		bpf_ringbuf_submit(r, wakeup_flags());
@@ -560,7 +685,7 @@ static __always_inline void emit_process(__u32 event, __u32 tgid, __u32 parent,
 
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r) {
-		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		count_lost_record();
 		return;
 	}
 	fill_header(&r->hdr, MH_RECORD_PROCESS);

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define MEMHOUND_ABI_VERSION 1
+#define MEMHOUND_ABI_VERSION 2
 
 /* User stack frames kept per stack; deeper stacks keep their leaf-most frames. */
 #define MH_MAX_STACK_DEPTH 64
@@ -114,7 +114,8 @@ enum memhound_stat {
 	MH_STAT_STACK_REUSED = 8,     /* user stacks proven unchanged instead (bpf/chain.bpf.h) */
 	MH_STAT_STACK_MISMATCH = 9,   /* check mode: a proven stack the walk disagreed with */
 	MH_STAT_STACK_COLLIDED = 10,  /* stacks kept in the second table (see MH_COLLIDED_STACK_BASE) */
-	MH_STAT_COUNT = 11,
+	MH_STAT_SNAPSHOT_SKIPPED = 11, /* stack copies not made: the target's copy budget was spent */
+	MH_STAT_COUNT = 12,
 };
 
 /* Common prefix of every ring-buffer record. */
@@ -148,6 +149,12 @@ struct memhound_syscall_record {
 	 * (a memhound_stack_record with the same key); 0 otherwise.
 	 */
 	__u64 snapshot_key;
+	/*
+	 * Bytes of the call's release the kernel already charged to their stack
+	 * (pages of this thread's open run, never sent: see release_open_run);
+	 * anon_delta includes them.
+	 */
+	__u64 kernel_released;
 };
 
 /*
@@ -211,7 +218,27 @@ struct memhound_target {
 	__u64 unscoped_release; /* decrements by target threads outside traced syscalls */
 	/* The last ANON value of the address space mm, from any source (deltas come from it). */
 	__u64 last_anon;
+	/*
+	 * Releases user space never saw: the ANON decrease of traced syscalls
+	 * whose record the ring buffer could not take (less what the kernel had
+	 * charged itself). Bounds how much site figures may be overstated.
+	 */
+	__u64 unseen_release;
+	/* Ring-buffer records of this process that were dropped. */
+	__u64 lost_records;
+	/* Stack copies it may still make, and when the budget was last topped up; kernel-side only. */
+	__u64 snapshot_tokens;
+	__u64 snapshot_refill_ns;
 };
+
+/*
+ * Stack copies (8 KiB each) a target may make: a burst, then a steady rate.
+ * Code whose call paths never repeat (locals at sp differ at every call)
+ * would otherwise fill the ring buffer with copies and crowd out the records
+ * figures depend on.
+ */
+#define MH_SNAPSHOT_BURST 256
+#define MH_SNAPSHOTS_PER_SECOND 256
 
 /* Map `sites`: resident ANON growth aggregated per (process, user stack). */
 struct memhound_site_key {
@@ -229,15 +256,24 @@ struct memhound_site_growth {
 	__u64 bytes;
 	__u64 increments;
 	__u64 leaf_return;
+	/*
+	 * Growth user space cannot place at an address, so cannot charge a
+	 * release to: increments without a fault address (MAP_POPULATE, pages
+	 * filled by the kernel) and runs whose record the ring buffer dropped.
+	 */
+	__u64 unlocated;
+	/* Released by the kernel itself: a thread's open run freed by its own munmap/madvise. */
+	__u64 released;
 };
 
 _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
-_Static_assert(sizeof(struct memhound_syscall_record) == 128, "syscall record layout");
+_Static_assert(sizeof(struct memhound_syscall_record) == 136, "syscall record layout");
 _Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
-_Static_assert(sizeof(struct memhound_target) == 56, "target layout");
+_Static_assert(sizeof(struct memhound_target) == 88, "target layout");
 _Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
+_Static_assert(sizeof(struct memhound_site_growth) == 40, "site growth layout");
 _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
 _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
 

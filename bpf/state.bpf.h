@@ -73,13 +73,18 @@ struct {
 } snapshot_scratch SEC(".maps");
 
 /*
- * The last fault taken on this CPU by a traced thread: its ANON increment
- * follows on the same CPU in the same fault (a per-CPU slot is much cheaper
- * than task storage; `task` tells a migrated or stale entry apart).
+ * The last faults taken on this CPU: a fault's ANON increment follows on the
+ * same CPU in the same fault (a per-CPU slot is much cheaper than task
+ * storage; `task` tells entries apart). Unless the thread slept in the fault
+ * (waiting for the address-space lock) and another thread faulted here
+ * meanwhile (`older` keeps the displaced fault), or it woke on another CPU
+ * (the increment then looks at the other CPUs' slots).
  */
 struct pending_fault {
 	__u64 task;
 	__u64 addr;
+	__u64 older_task;
+	__u64 older_addr;
 };
 
 struct {
@@ -133,7 +138,7 @@ struct thread_state {
 	__u32 run_faults;
 	__u64 run_leaf;
 	__u32 run_flags;
-	__u32 _pad;
+	__u32 run_held;       /* the open run lies in the range the open syscall releases */
 	struct stack_chain chain;
 };
 
@@ -199,16 +204,56 @@ static __always_inline __u64 leaf_return_address(__u64 sp)
 	return word;
 }
 
-/* Emit the thread's open run, if any, and close it. */
+/*
+ * This CPU's entry of the calling process's site `stack_id`, created empty
+ * when missing; NULL (counted) when the site table is full.
+ */
+static __always_inline struct memhound_site_growth *site_entry(__s32 stack_id)
+{
+	struct memhound_site_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .stack_id = stack_id };
+	struct memhound_site_growth fresh = {}, *g;
+
+	g = bpf_map_lookup_elem(&sites, &key);
+	if (g)
+		return g;
+	bpf_map_update_elem(&sites, &key, &fresh, BPF_NOEXIST);
+	g = bpf_map_lookup_elem(&sites, &key);
+	if (!g)
+		stat_add(MH_STAT_LOST_SITE, 1);
+	return g;
+}
+
+/* A record of the calling process could not be reserved. */
+static __always_inline struct memhound_target *count_lost_record(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+
+	stat_add(MH_STAT_LOST_RINGBUF, 1);
+	if (t)
+		__sync_fetch_and_add(&t->lost_records, 1);
+	return t;
+}
+
+/*
+ * Emit the thread's open run, if any, and close it. A run the ring buffer
+ * cannot take still counted its growth in `sites`; its pages become
+ * unlocated there, so reports know how much of the site's figure no release
+ * can be charged against.
+ */
 static __always_inline void flush_run(struct thread_state *ts)
 {
+	struct memhound_site_growth *g;
 	struct memhound_run_record *r;
 
 	if (!ts->run_end)
 		return;
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r) {
-		stat_add(MH_STAT_LOST_RINGBUF, 1);
+		count_lost_record();
+		g = site_entry(ts->run_stack);
+		if (g)
+			g->unlocated += (ts->run_end - ts->run_start) * sample_every;
 	} else {
 		fill_header(&r->hdr, MH_RECORD_RUN); /* time_ns: now, when the run ends */
 		r->start = ts->run_start;
@@ -222,6 +267,7 @@ static __always_inline void flush_run(struct thread_state *ts)
 		bpf_ringbuf_submit(r, wakeup_flags());
 	}
 	ts->run_end = 0;
+	ts->run_held = 0;
 }
 
 #endif /* MEMHOUND_STATE_BPF_H */

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,7 +14,7 @@
 int memhound_child_spawn(char *const argv[], int output_fd, struct memhound_child *out)
 {
 	int release[2], status[2];
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (pipe2(release, O_CLOEXEC))
 		return -errno;
@@ -24,6 +25,7 @@ int memhound_child_spawn(char *const argv[], int output_fd, struct memhound_chil
 		close(release[1]);
 		return err;
 	}
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		int err = -errno;
@@ -42,6 +44,11 @@ int memhound_child_spawn(char *const argv[], int output_fd, struct memhound_chil
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		/* If memhound dies (even by SIGKILL), the command does not outlive it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		close(release[1]);
 		close(status[0]);
 		if (read(release[0], &go, 1) != 1)
@@ -97,10 +104,12 @@ void memhound_child_abandon(struct memhound_child *child)
 }
 
 static volatile sig_atomic_t pending_signal;
+static volatile sig_atomic_t signals_received;
 
 static void record_signal(int sig)
 {
 	pending_signal = sig;
+	signals_received++;
 }
 
 void memhound_signals_install(void)
@@ -113,12 +122,19 @@ void memhound_signals_install(void)
 	/* No SA_RESTART: a blocking poll returns with EINTR so the loop notices. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed terminal or a supervisor's reload ends the run like SIGTERM, with its final report. */
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
 int memhound_signals_pending(void)
 {
 	return pending_signal;
+}
+
+int memhound_signals_received(void)
+{
+	return signals_received;
 }
 
 const char *memhound_errno_name(int err)

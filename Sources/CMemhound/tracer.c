@@ -336,6 +336,8 @@ int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
 	for (int cpu = 0; cpu < t->ncpus; cpu++) {
 		growth->bytes += percpu[cpu].bytes;
 		growth->increments += percpu[cpu].increments;
+		growth->unlocated += percpu[cpu].unlocated;
+		growth->released += percpu[cpu].released;
 		if (percpu[cpu].leaf_return)
 			growth->leaf_return = percpu[cpu].leaf_return;
 	}

@@ -121,6 +121,8 @@ public struct ProcessLedger: Sendable {
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
                 released[owner.stackID, default: 0] += (hi - lo) * pageWeight
+                // That release found no owner when it came: it is charged now.
+                unownedRelease -= min(unownedRelease, (hi - lo) * pageWeight)
                 return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
             }
         }
@@ -139,7 +141,7 @@ public struct ProcessLedger: Sendable {
         case .mmap:
             let start = UInt64(bitPattern: e.result), end = start + pageAlign(a[1])
             // MAP_FIXED over an existing mapping discards what was there.
-            release(start, end, at: e.exitTime, measured: e.anonDelta)
+            release(start, end, at: e.exitTime, measured: e.unchargedDelta)
             if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0 {
                 let prot = UInt32(truncatingIfNeeded: a[2])
                 mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: prot,
@@ -150,7 +152,7 @@ public struct ProcessLedger: Sendable {
             }
         case .munmap:
             let end = a[0] + pageAlign(a[1])
-            release(a[0], end, at: e.exitTime, measured: e.anonDelta)
+            release(a[0], end, at: e.exitTime, measured: e.unchargedDelta)
             mappings.remove(a[0], end)
         case .mremap:
             remap(e)
@@ -158,7 +160,7 @@ public struct ProcessLedger: Sendable {
             moveBreak(e)
         case .madvise:
             if Mman.discardingAdvice.contains(a[2]) {
-                release(a[0], a[0] + pageAlign(a[1]), at: e.exitTime, measured: e.anonDelta)
+                release(a[0], a[0] + pageAlign(a[1]), at: e.exitTime, measured: e.unchargedDelta)
             }
         case .mprotect:
             let prot = UInt32(truncatingIfNeeded: a[2])
@@ -200,7 +202,7 @@ public struct ProcessLedger: Sendable {
         let old = e.args[0], oldLength = pageAlign(e.args[1]), newLength = pageAlign(e.args[2])
         let new = UInt64(bitPattern: e.result)
         if newLength < oldLength {
-            release(old + newLength, old + oldLength, at: e.exitTime, measured: e.anonDelta)
+            release(old + newLength, old + oldLength, at: e.exitTime, measured: e.unchargedDelta)
             mappings.remove(old + newLength, old + oldLength)
         }
         let kept = min(oldLength, newLength)
@@ -221,7 +223,7 @@ public struct ProcessLedger: Sendable {
             mappings.assign(oldEnd, newEnd, MappingOwner(stackID: e.stackID, created: e.exitTime,
                                                          prot: Mman.protReadWrite, sharedHeap: true))
         } else if newEnd < oldEnd {
-            release(newEnd, oldEnd, at: e.exitTime, measured: e.anonDelta)
+            release(newEnd, oldEnd, at: e.exitTime, measured: e.unchargedDelta)
             mappings.remove(newEnd, oldEnd)
         }
     }

@@ -1,3 +1,7 @@
+import CMemhound
+import Glibc
+import MemhoundOutput
+
 /// Documented exit codes (docs/cli.md). `memhound run` otherwise exits with its command's status.
 public enum ExitCode: Int32, Sendable {
     case success = 0
@@ -27,4 +31,19 @@ public struct AgentError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+extension AgentError {
+    /// What failed, the errno by name, and what to do.
+    public init(_ failure: OutputFailed) {
+        let err = failure.errno
+        let name = memhound_errno_name(err).map { String(cString: $0) } ?? "errno \(err)"
+        let hint: String
+        switch err {
+        case ENOSPC, EDQUOT: hint = "; free space or write elsewhere with -o FILE"
+        case EBADF: hint = "; it is not open for writing: give -o FILE"
+        default: hint = ""
+        }
+        self.init(.output, "writing to \(failure.destination) failed: \(String(cString: strerror(err))) (\(name))\(hint)")
+    }
 }

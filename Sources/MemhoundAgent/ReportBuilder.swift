@@ -11,6 +11,8 @@ public struct ReportBuilder {
         var grown: UInt64 = 0
         var faults: UInt64 = 0
         var released: UInt64 = 0
+        /// Growth no release can be charged against (see memhound_site_growth.unlocated).
+        var unlocated: UInt64 = 0
         var mappedBytes: UInt64 = 0
         var mappedCount = 0
         var oldestMapping: UInt64?
@@ -18,6 +20,8 @@ public struct ReportBuilder {
         var byCategory: [MemoryCategory: UInt64] = [:]
 
         var net: UInt64 { grown > released ? grown - released : 0 }
+        /// Resident bytes the ledger places at an address.
+        var located: UInt64 { byCategory.values.reduce(0, +) }
 
         /// The kind most of its resident bytes are, or nil when none are located.
         var category: MemoryCategory? { byCategory.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }?.key }
@@ -26,6 +30,7 @@ public struct ReportBuilder {
             grown += o.grown
             faults += o.faults
             released += o.released
+            unlocated += o.unlocated
             mappedBytes += o.mappedBytes
             mappedCount += o.mappedCount
             oldestMapping = [oldestMapping, o.oldestMapping].compactMap { $0 }.min()
@@ -96,10 +101,12 @@ public struct ReportBuilder {
         for (key, g) in growth where key.tgid == pid {
             totals[key.stackID, default: SiteTotals()].grown = g.bytes
             totals[key.stackID, default: SiteTotals()].faults = g.increments
+            totals[key.stackID, default: SiteTotals()].unlocated = g.unlocated
+            totals[key.stackID, default: SiteTotals()].released = g.released
         }
         guard let ledger else { return totals }
         for (stack, bytes) in ledger.released {
-            totals[stack, default: SiteTotals()].released = bytes
+            totals[stack, default: SiteTotals()].released += bytes
         }
         for piece in ledger.resident.entries {
             totals[piece.value.stackID, default: SiteTotals()].byCategory[piece.value.category, default: 0] +=
@@ -120,15 +127,27 @@ public struct ReportBuilder {
     }
 
     func report(process p: TracedProcess, final: Bool, time: String, nowNs: UInt64, elapsed: Double,
-                totals: [Int32: SiteTotals], unownedRelease: UInt64, lost: LostCounts,
-                frames: (Int32) -> [Frame]) -> ReportLine {
-        let attributed = totals.values.reduce(0) { $0 + $1.net }
+                totals: [Int32: SiteTotals], unownedRelease: UInt64, reclaimedUnseen: UInt64 = 0,
+                lost: LostCounts, frames: (Int32) -> [Frame]) -> ReportLine {
+        let c = p.counters
+        // Pages whose release went unseen and that were made resident again were charged then.
+        let unseen = c.unseen_release - min(c.unseen_release, reclaimedUnseen)
+        let bounds = UnchargedRelease(unseen: unseen, unmatched: unownedRelease,
+                                      unlocated: totals.values.reduce(0) { $0 + $1.unlocated },
+                                      freshAddressSpace: p.baseline.anon == 0)
+        let net = totals.values.reduce(0) { $0 + $1.net }
         let growth = p.latest - p.baseline
+        // Ranked by what a site certainly holds: a site whose releases may have gone unseen
+        // must not lead the report on bytes it may no longer hold.
         let ranked = group(totals, frames: frames)
             .filter { $0.totals.grown > 0 || $0.totals.mappedBytes > 0 }
+            .map { (frames: $0.frames, totals: $0.totals, uncertain: bounds.siteBound($0.totals)) }
             .sorted { a, b in
-                (a.totals.net, a.totals.mappedBytes, a.totals.grown) > (b.totals.net, b.totals.mappedBytes, b.totals.grown)
+                (a.totals.net - a.uncertain, a.totals.mappedBytes, a.totals.grown)
+                    > (b.totals.net - b.uncertain, b.totals.mappedBytes, b.totals.grown)
             }
+        let overstated = bounds.overstatement(siteBounds: ranked.reduce(0) { $0 + $1.uncertain })
+        let attributed = net > overstated.most ? net - overstated.most : 0
         var categories = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, UInt64(0)) })
         var siteCategory: [Int: MemoryCategory] = [:]
         for (index, site) in ranked.enumerated() {
@@ -140,26 +159,30 @@ public struct ReportBuilder {
                 categories[c.rawValue, default: 0] += bytes
                 located += bytes
             }
-            if site.totals.net > located { categories[kind.rawValue, default: 0] += site.totals.net - located }
+            let certain = site.totals.net - site.uncertain
+            if certain > located { categories[kind.rawValue, default: 0] += certain - located }
         }
         let sites = ranked.prefix(top).enumerated().map { index, site in
             let t = site.totals
             return SiteEntry(
-                bytes: t.net, grown: t.grown, released: t.released, faults: t.faults,
+                bytes: t.net - site.uncertain, grown: t.grown, released: t.released, faults: t.faults,
                 mapped: MappedBytes(bytes: t.mappedBytes, count: t.mappedCount,
                                     oldestAgeS: t.oldestMapping.map { Double(nowNs &- $0) / 1e9 }),
-                frames: site.frames, category: (siteCategory[index] ?? .other).rawValue)
+                frames: site.frames, category: (siteCategory[index] ?? .other).rawValue,
+                uncertainBytes: site.uncertain)
         }
-        let c = p.counters
-        return ReportLine(
+        var line = ReportLine(
             time: time, final: final, pid: p.pid, comm: p.comm, elapsedS: elapsed, rss: p.latest,
-            growth: growth, attributed: AttributedBytes(anon: attributed),
+            growth: growth, attributed: AttributedBytes(anon: attributed, uncertain: overstated.most - overstated.least),
             explained: growth.anon > 0 ? Double(attributed) / Double(growth.anon) : nil,
             unattributed: Unattributed(
                 foreignGrowth: c.foreign_growth, foreignRelease: c.foreign_release,
-                unscopedRelease: c.unscoped_release, preexistingRelease: unownedRelease),
+                unscopedRelease: c.unscoped_release, preexistingRelease: unownedRelease - bounds.unlocatedRelease,
+                unlocatedRelease: bounds.unlocatedRelease, unseenRelease: bounds.unseen),
             sites: Array(sites), otherSites: max(0, ranked.count - top), lost: lost,
             categories: categories)
+        line.lostRecords = c.lost_records
+        return line
     }
 
     private func fallbackCategory(_ frames: [Frame], isGo: Bool) -> MemoryCategory {

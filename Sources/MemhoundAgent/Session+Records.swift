@@ -25,14 +25,14 @@ extension Session {
             if options.events.contains(EventKind(e.syscall)) {
                 try writer.write(EventLines.syscall(
                     e, time: clock.rfc3339(monotonicNs: e.exitTime),
-                    frames: frames(SiteKey(tgid: e.tgid, stackID: e.stackID))))
+                    frames: frames(SiteKey(tgid: e.tgid, stackID: e.stackID))), droppable: true)
             }
         case let .run(r):
             rememberLeaf(SiteKey(tgid: r.tgid, stackID: r.stackID), r.leafReturn)
             if options.events.contains(.rss) {
                 try writer.write(EventLines.growth(
                     r, time: clock.rfc3339(monotonicNs: r.lastTime),
-                    frames: frames(SiteKey(tgid: r.tgid, stackID: r.stackID))))
+                    frames: frames(SiteKey(tgid: r.tgid, stackID: r.stackID))), droppable: true)
             }
         case let .process(p):
             try handle(p)
@@ -76,7 +76,8 @@ extension Session {
         for pid in orderedPids() {
             guard let p = processes[pid], !p.exited else { continue }
             sample(pid)
-            try writer.write(report(pid: pid, final: false, growth: growth))
+            // A later report supersedes this one: it may be dropped when the output falls behind.
+            try writer.write(report(pid: pid, final: false, growth: growth), droppable: true)
         }
         try writeLostIfChanged()
     }
@@ -98,7 +99,7 @@ extension Session {
             line.cgroupMemoryCurrent = cgroup.current
         }
         processes[pid]?.latest = MemoryBytes(status)
-        try? writer.write(line)
+        try? writer.write(line, droppable: true)
         return true
     }
 
@@ -113,7 +114,8 @@ extension Session {
             process: p, final: final, time: Timestamp.now(), nowNs: now,
             elapsed: Double(now - startNs) / 1e9,
             totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
-            unownedRelease: ledger?.unownedRelease ?? 0, lost: lostCounts(stats),
+            unownedRelease: ledger?.unownedRelease ?? 0, reclaimedUnseen: ledger?.reclaimedUnseen ?? 0,
+            lost: lostCounts(stats),
             frames: { self.frames(SiteKey(tgid: pid, stackID: $0)) })
         line.tcp = tcpReport(pid: pid)
         line.sampleEvery = options.sampleEvery
@@ -167,6 +169,11 @@ extension Session {
             try writeFinal(pid: pid)
         }
         try writeLostIfChanged()
+        // Everything asked for is written before memhound exits; a further signal gives up waiting.
+        let signals = memhound_signals_received()
+        if try !writer.flush(giveUp: { memhound_signals_received() != signals }) {
+            throw AgentError(.output, "output still blocked after a second signal: \(writer.pendingBytes) bytes of lines were not written")
+        }
     }
 
     /// The kernel's growth table, remembering each stack's leaf candidate.
@@ -213,12 +220,15 @@ extension Session {
         }
         lost.undecodable = UInt64(tracer.undecodable)
         lost.skippedRuns = tracer.missedRuns + tcp.missedRuns
+        lost.outputLines = writer.droppedLines
         return lost
     }
 
+    /// A `lost` line, and one warning on stderr, when anything more was lost since the last one.
     func writeLostIfChanged() throws {
         let lost = lostCounts()
         guard lost != reportedLost, lost.total > 0 else { return }
+        Diagnostics.warn(LossWarning(before: reportedLost, now: lost).text)
         reportedLost = lost
         try writer.write(LostLine(time: Timestamp.now(), lost: lost))
     }

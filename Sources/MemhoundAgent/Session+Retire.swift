@@ -21,12 +21,12 @@ extension Session {
         for ledger in accounting.processes.values {
             unsettled.formUnion(ledger.owningStacks)
             for stack in Set(ledger.released.keys).union(ledger.transferred.keys)
-            where ledger.net(stack, grown: harvested[SiteKey(tgid: ledger.tgid, stackID: stack)]?.bytes ?? 0) != 0 {
+            where ledger.net(stack, grown: harvested[SiteKey(tgid: ledger.tgid, stackID: stack)]?.kept ?? 0) != 0 {
                 unsettled.insert(stack)
             }
         }
         for (key, growth) in harvested {
-            let net = accounting.processes[key.tgid]?.net(key.stackID, grown: growth.bytes) ?? Int64(growth.bytes)
+            let net = accounting.processes[key.tgid]?.net(key.stackID, grown: growth.kept) ?? Int64(growth.kept)
             if net != 0 { unsettled.insert(key.stackID) }
         }
         return tracer.allNames.subtracting(unsettled)

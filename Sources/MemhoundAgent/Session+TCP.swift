@@ -26,7 +26,7 @@ extension Session {
     func handle(_ r: TCPRetransmit) throws {
         tcpState.ledger.add(r)
         guard r.kind != .closed, options.events.contains(.tcp) else { return }
-        try writer.write(TCPLines.retransmit(r, time: clock.rfc3339(monotonicNs: r.time)))
+        try writer.write(TCPLines.retransmit(r, time: clock.rfc3339(monotonicNs: r.time)), droppable: true)
     }
 
     /// A report's `tcp`: the kernel's counters, the top connections, and the

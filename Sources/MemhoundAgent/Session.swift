@@ -83,9 +83,15 @@ public final class Session {
             stopChild(signal: SIGTERM)
             return ExitCode.success.rawValue
         } catch let error as AgentError {
+            stopChild(signal: SIGTERM)
             throw error
+        } catch let error as OutputFailed {
+            stopChild(signal: SIGTERM)
+            throw AgentError(error)
         } catch {
-            throw AgentError(.output, "writing output failed: \(error)")
+            // Whatever ends the run early, a command we started is not left behind.
+            stopChild(signal: SIGTERM)
+            throw AgentError(.output, "\(error)")
         }
         if case .run = spec, let status = childWaitStatus { return shellStatus(status) }
         return ExitCode.success.rawValue
@@ -201,6 +207,7 @@ public final class Session {
     /// for 2 s at most (a target that keeps running keeps producing).
     @discardableResult
     func drain(timeoutMs: Int32, untilEmpty: Bool = false) throws -> Int {
+        let signalsBefore = memhound_signals_received()
         var failure: Error?
         var total = 0
         let deadline = MonotonicClock.nowNs() + 2_000_000_000
@@ -215,7 +222,8 @@ public final class Session {
             }
             if let failure { throw failure }
             total += n
-            if n == 0 { break }
+            // A signal is seen whatever the target produces.
+            if n == 0 || memhound_signals_received() != signalsBefore { break }
         } while untilEmpty && MonotonicClock.nowNs() < deadline
         return total
     }

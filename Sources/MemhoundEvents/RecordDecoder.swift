@@ -58,6 +58,7 @@ public enum RecordDecoder {
             stackID: r.stack_id, leafReturn: r.leaf_return, result: r.ret,
             args: [a.0, a.1, a.2, a.3, a.4, a.5], anonDelta: r.anon_delta, anonBytes: r.anon_bytes)
         event.snapshotKey = r.snapshot_key
+        event.kernelReleased = r.kernel_released
         return event
     }
 

@@ -31,6 +31,8 @@ public struct SyscallEvent: Sendable, Equatable {
     public var leafReturn: UInt64
     /// The call path's key when its stack is copied (the copy comes once per key); 0 otherwise.
     public var snapshotKey: UInt64 = 0
+    /// Bytes of the release the kernel charged to their stack itself (included in anonDelta).
+    public var kernelReleased: UInt64 = 0
     /// The raw return value: an address or 0 on success, -errno on failure.
     public var result: Int64
     public var args: [UInt64]
@@ -56,6 +58,9 @@ public struct SyscallEvent: Sendable, Equatable {
     }
 
     public var failed: Bool { result < 0 && result > -4096 }
+
+    /// The call's ANON change less what the kernel charged itself: what the ledger must account for.
+    public var unchargedDelta: Int64 { anonDelta + Int64(kernelReleased) }
     public var errno: Int32? { failed ? Int32(-result) : nil }
 }
 

@@ -16,19 +16,31 @@ public struct SiteGrowth: Equatable, Sendable {
     public var increments: UInt64
     /// The word at the user sp at the last increment (see memhound_site_growth).
     public var leafReturn: UInt64
+    /// Growth no release can be charged against: no fault address, or its run record was dropped.
+    public var unlocated: UInt64
+    /// Released by the kernel itself (a thread's open run freed by its own call).
+    public var released: UInt64
 
-    public init(bytes: UInt64, increments: UInt64, leafReturn: UInt64 = 0) {
+    public init(bytes: UInt64, increments: UInt64, leafReturn: UInt64 = 0, unlocated: UInt64 = 0,
+                released: UInt64 = 0) {
         self.bytes = bytes
         self.increments = increments
         self.leafReturn = leafReturn
+        self.unlocated = unlocated
+        self.released = released
     }
 
     public static let zero = SiteGrowth(bytes: 0, increments: 0)
+
+    /// Growth less what the kernel released itself.
+    public var kept: UInt64 { bytes > released ? bytes - released : 0 }
 
     /// Adds the growth of another piece of the same site; its leaf word, if any, is the later one.
     public mutating func add(_ other: SiteGrowth) {
         bytes += other.bytes
         increments += other.increments
+        unlocated += other.unlocated
+        released += other.released
         if other.leafReturn != 0 { leafReturn = other.leafReturn }
     }
 }
@@ -50,6 +62,8 @@ public struct KernelStats: Equatable, Sendable {
     public var stackMismatches: UInt64 = 0
     /// Stacks whose bucket in the kernel's stack table held another stack, kept in the second table.
     public var stacksCollided: UInt64 = 0
+    /// Stack copies not made because the target's copy budget was spent (those calls keep frame-pointer stacks).
+    public var snapshotsSkipped: UInt64 = 0
 
     public init() {}
 
@@ -65,6 +79,7 @@ public struct KernelStats: Equatable, Sendable {
         stacksReused = v[Int(MH_STAT_STACK_REUSED.rawValue)]
         stackMismatches = v[Int(MH_STAT_STACK_MISMATCH.rawValue)]
         stacksCollided = v[Int(MH_STAT_STACK_COLLIDED.rawValue)]
+        snapshotsSkipped = v[Int(MH_STAT_SNAPSHOT_SKIPPED.rawValue)]
     }
 
     public var totalLost: UInt64 {

@@ -158,7 +158,8 @@ public final class Tracer {
             guard n > 0 else { throw KernelError(step: .readMap("sites"), errno: -n) }
             result.append((SiteKey(tgid: Int32(bitPattern: key.tgid), stackID: key.stack_id),
                            SiteGrowth(bytes: growth.bytes, increments: growth.increments,
-                                      leafReturn: growth.leaf_return)))
+                                      leafReturn: growth.leaf_return, unlocated: growth.unlocated,
+                                      released: growth.released)))
             previous = key
             hasPrevious = true
         }

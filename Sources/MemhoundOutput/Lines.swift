@@ -191,16 +191,19 @@ public struct LostCounts: Codable, Equatable, Sendable {
     /// Program runs the kernel skipped: a tracepoint fired while a BPF program was
     /// already running on that CPU, so its event (of any process) was not seen.
     public var skippedRuns: UInt64 = 0
+    /// Lines memhound dropped because its output could not keep up (event and periodic lines only).
+    public var outputLines: UInt64 = 0
 
     public init() {}
 
     public var total: UInt64 {
-        ringBuffer + stacks + sites + threads + addressSpaces + targets + undecodable + skippedRuns
+        ringBuffer + stacks + sites + threads + addressSpaces + targets + undecodable + skippedRuns + outputLines
     }
 
     enum CodingKeys: String, CodingKey {
         case stacks, sites, threads, targets, undecodable
         case ringBuffer = "ring_buffer", addressSpaces = "address_spaces", skippedRuns = "skipped_runs"
+        case outputLines = "output_lines"
     }
 }
 

@@ -14,9 +14,16 @@ public struct MemoryBytes: Codable, Equatable, Sendable {
 }
 
 public struct AttributedBytes: Codable, Equatable, Sendable {
+    /// What the sites certainly hold, never more than memhound measured: lost
+    /// records can only lower it (docs/design.md, "Losses").
     public var anon: UInt64
+    /// Bytes that may be held on top of `anon` but are not certain (0: exact).
+    public var uncertain: UInt64
 
-    public init(anon: UInt64) { self.anon = anon }
+    public init(anon: UInt64, uncertain: UInt64 = 0) {
+        self.anon = anon
+        self.uncertain = uncertain
+    }
 }
 
 /// Live anonymous mappings a site created.
@@ -52,9 +59,17 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     /// The kind of memory most of its bytes are: go_heap, goroutine_stacks,
     /// go_runtime, off_heap_mmap, malloc_heap, thread_stacks or other.
     public var category: String
+    /// Bytes it may hold on top of `bytes` (its releases may have gone unseen); 0: exact.
+    public var uncertainBytes: UInt64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case bytes, grown, released, faults, mapped, frames, category
+        case uncertainBytes = "uncertain_bytes"
+    }
 
     public init(bytes: UInt64, grown: UInt64, released: UInt64, faults: UInt64, mapped: MappedBytes,
-                frames: [Frame], category: String = "other") {
+                frames: [Frame], category: String = "other", uncertainBytes: UInt64 = 0) {
+        self.uncertainBytes = uncertainBytes
         self.bytes = bytes
         self.grown = grown
         self.released = released
@@ -75,18 +90,26 @@ public struct Unattributed: Codable, Equatable, Sendable {
     public var unscopedRelease: UInt64
     /// Released memory that existed before tracing began.
     public var preexistingRelease: UInt64
+    /// Released pages memhound could not place: growth without a fault address
+    /// (MAP_POPULATE) or whose record was lost. Subtracted from `attributed`.
+    public var unlocatedRelease: UInt64 = 0
+    /// Releases whose record was lost (the kernel measured them). Subtracted from `attributed`.
+    public var unseenRelease: UInt64 = 0
 
     public init(foreignGrowth: UInt64, foreignRelease: UInt64, unscopedRelease: UInt64,
-                preexistingRelease: UInt64) {
+                preexistingRelease: UInt64, unlocatedRelease: UInt64 = 0, unseenRelease: UInt64 = 0) {
         self.foreignGrowth = foreignGrowth
         self.foreignRelease = foreignRelease
         self.unscopedRelease = unscopedRelease
         self.preexistingRelease = preexistingRelease
+        self.unlocatedRelease = unlocatedRelease
+        self.unseenRelease = unseenRelease
     }
 
     enum CodingKeys: String, CodingKey {
         case foreignGrowth = "foreign_growth", foreignRelease = "foreign_release"
         case unscopedRelease = "unscoped_release", preexistingRelease = "preexisting_release"
+        case unlocatedRelease = "unlocated_release", unseenRelease = "unseen_release"
     }
 }
 
@@ -109,6 +132,8 @@ public struct ReportLine: Codable, Equatable, Sendable {
     /// Sites beyond `sites` (past --top).
     public var otherSites: Int
     public var lost: LostCounts
+    /// Ring-buffer records of this process that were dropped; its figures then carry `uncertain` bounds.
+    public var lostRecords: UInt64 = 0
     /// TCP retransmits of the process's sockets (see TCPReport).
     public var tcp = TCPReport()
     /// Attributed bytes by kind of memory (every category present).
@@ -143,7 +168,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
         case sampleEvery = "sample_every", stackWalks = "stack_walks"
-        case elapsedS = "elapsed_s", otherSites = "other_sites"
+        case elapsedS = "elapsed_s", otherSites = "other_sites", lostRecords = "lost_records"
     }
 
     /// Written by hand so that a null `explained` is present, not omitted.
@@ -163,6 +188,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(sites, forKey: .sites)
         try c.encode(otherSites, forKey: .otherSites)
         try c.encode(lost, forKey: .lost)
+        try c.encode(lostRecords, forKey: .lostRecords)
         try c.encode(tcp, forKey: .tcp)
         try c.encode(categories, forKey: .categories)
         try c.encode(sampleEvery, forKey: .sampleEvery)

@@ -9,7 +9,9 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let check = HostCheck.run()
-        try LineWriter().write(CheckLine(check))
+        let writer = try LineWriter()
+        try writer.write(CheckLine(check))
+        try writer.flush()
         for item in check.items {
             var line = "\(item.ok ? "ok  " : "FAIL") \(item.name): \(item.detail)"
             if !item.ok, let fix = item.fix { line += "\n     fix: \(fix)" }

@@ -8,13 +8,15 @@ struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Trace a running process until it exits, --duration passes, or SIGINT/SIGTERM.")
 
-    @Option(help: "The process to trace.")
+    // Unconditional: `--pid -5` is a bad pid, not a missing value.
+    @Option(parsing: .unconditional, help: "The process to trace.")
     var pid: Int32
 
     @OptionGroup var trace: TraceOptions
 
     func validate() throws {
         guard pid > 0 else { throw ValidationError("--pid must be a positive process id") }
+        guard pid != getpid() else { throw ValidationError("--pid \(pid) is memhound itself: it cannot trace its own process") }
     }
 
     func run() throws {
@@ -55,7 +57,9 @@ enum Trace {
                 throw AgentError(.output, "cannot write \(path): \(error.localizedDescription)")
             }
         } else {
-            writer = LineWriter()
+            do { writer = try LineWriter() } catch let error as OutputFailed {
+                throw AgentError(error)
+            }
         }
         let session: Session
         let code: Int32

@@ -13,7 +13,7 @@ struct TraceOptions: ParsableArguments {
     var top: Int = 10
 
     @Option(help: ArgumentHelp(
-        "Event lines to stream, comma-separated: mmap, munmap, mremap, brk, madvise, mprotect, rss, tcp, or all (default: tcp).",
+        "Event lines to stream, comma-separated: mmap, munmap, mremap, brk, madvise, mprotect, rss, tcp, all, or none (default: tcp).",
         valueName: "kinds"))
     var events: String?
 
@@ -41,9 +41,11 @@ struct TraceOptions: ParsableArguments {
     var verbose = false
 
     func validate() throws {
-        guard interval > 0, interval.isFinite else { throw ValidationError("--interval must be a positive number of seconds") }
-        if let duration, !(duration > 0 && duration.isFinite) {
-            throw ValidationError("--duration must be a positive number of seconds")
+        guard interval >= Self.intervalRange.lowerBound, interval <= Self.intervalRange.upperBound else {
+            throw ValidationError("--interval must be between 0.1 and 31536000 seconds (a year)")
+        }
+        if let duration, !(duration > 0 && duration <= Self.maxDuration) {
+            throw ValidationError("--duration must be more than 0 and at most 1000000000 seconds")
         }
         guard top > 0 else { throw ValidationError("--top must be at least 1") }
         guard sampleEvery >= 1, sampleEvery <= 1_000_000 else {
@@ -55,11 +57,19 @@ struct TraceOptions: ParsableArguments {
         _ = try eventKinds()
     }
 
+    static let intervalRange = 0.1...31_536_000.0
+    static let maxDuration = 1e9
+
     func eventKinds() throws -> Set<EventKind> {
         guard let events else { return [.tcp] }
         var kinds: Set<EventKind> = []
-        for name in events.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+        let names = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !names.isEmpty, !names.contains("") else {
+            throw ValidationError("--events needs at least one kind (mmap, munmap, mremap, brk, madvise, mprotect, rss, tcp, all, or none)")
+        }
+        for name in names {
             if name == "all" { kinds.formUnion(EventKind.allCases); continue }
+            if name == "none" { continue }
             guard let kind = EventKind(rawValue: name) else {
                 throw ValidationError("unknown event kind '\(name)' for --events (known: \(EventKind.allCases.map(\.rawValue).joined(separator: ", ")), all)")
             }

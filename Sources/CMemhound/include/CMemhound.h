@@ -250,10 +250,12 @@ int memhound_child_release(struct memhound_child *child);
 /* Kills a child that was never released. */
 void memhound_child_abandon(struct memhound_child *child);
 
-/* Installs SIGINT/SIGTERM handlers that only record the signal, and ignores SIGPIPE. */
+/* Installs SIGINT/SIGTERM/SIGHUP handlers that only record the signal, and ignores SIGPIPE. */
 void memhound_signals_install(void);
 /* The last termination signal received, or 0. */
 int memhound_signals_pending(void);
+/* How many termination signals were received so far. */
+int memhound_signals_received(void);
 
 /* "ENOMEM" for ENOMEM, or NULL. */
 const char *memhound_errno_name(int err);

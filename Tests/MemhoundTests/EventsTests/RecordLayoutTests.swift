@@ -6,12 +6,12 @@ import XCTest
 final class RecordLayoutTests: XCTestCase {
     func testSizesMatchTheHeaderAssertions() {
         XCTAssertEqual(MemoryLayout<memhound_record_header>.size, 24)
-        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.size, 128)
+        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.size, 136)
         XCTAssertEqual(MemoryLayout<memhound_run_record>.size, 72)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.size, 64)
-        XCTAssertEqual(MemoryLayout<memhound_target>.size, 56)
+        XCTAssertEqual(MemoryLayout<memhound_target>.size, 88)
         XCTAssertEqual(MemoryLayout<memhound_site_key>.size, 8)
-        XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 24)
+        XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 40)
         // TCP: offsets in NetTests/TCPRecordTests.
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.size, 104)
         XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.size, 32)
@@ -32,9 +32,12 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_process_record>.offset(of: \.comm), 48)
         XCTAssertEqual(MemoryLayout<memhound_target>.offset(of: \.anon_bytes), 16)
         XCTAssertEqual(MemoryLayout<memhound_site_growth>.offset(of: \.leaf_return), 16)
+        XCTAssertEqual(MemoryLayout<memhound_site_growth>.offset(of: \.unlocated), 24)
+        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.kernel_released), 128)
+        XCTAssertEqual(MemoryLayout<memhound_target>.offset(of: \.unseen_release), 56)
     }
 
     func testABIVersionIsOne() {
-        XCTAssertEqual(MEMHOUND_ABI_VERSION, 1)
+        XCTAssertEqual(MEMHOUND_ABI_VERSION, 2)
     }
 }

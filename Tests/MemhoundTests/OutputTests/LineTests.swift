@@ -28,11 +28,13 @@ final class LineTests: XCTestCase {
         XCTAssertEqual(j["other_sites"] as? Int, 0)
         XCTAssertEqual(j["explained"] as? Double, 0.5)
         let u = try XCTUnwrap(j["unattributed"] as? [String: Any])
-        XCTAssertEqual(Set(u.keys), ["foreign_growth", "foreign_release", "unscoped_release", "preexisting_release"])
+        XCTAssertEqual(Set(u.keys), ["foreign_growth", "foreign_release", "unscoped_release", "preexisting_release",
+                                    "unlocated_release", "unseen_release"])
         let lost = try XCTUnwrap(j["lost"] as? [String: Any])
         XCTAssertNotNil(lost["ring_buffer"])
         XCTAssertEqual(Set(lost.keys), ["ring_buffer", "stacks", "sites", "threads", "address_spaces", "targets",
-                                        "undecodable", "skipped_runs"])
+                                        "undecodable", "skipped_runs", "output_lines"])
+        XCTAssertEqual(j["lost_records"] as? Int, 0)
     }
 
     func testSkippedRunsCountAsLost() {
@@ -80,6 +82,7 @@ final class LineTests: XCTestCase {
             let writer = try LineWriter(path: path)
             try writer.write(LostLine(time: "t1", lost: LostCounts()))
             try writer.write(ExitLine(time: "t2", pid: 3, exitCode: 0, signal: nil, anonAtExit: 4096))
+            try writer.flush()
         }
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
@@ -87,6 +90,47 @@ final class LineTests: XCTestCase {
         XCTAssertEqual(exit?["type"] as? String, "exit")
         XCTAssertEqual(exit?["anon_at_exit"] as? Int, 4096)
         XCTAssertEqual(exit?["exit_code"] as? Int, 0)
+    }
+
+    func testWriterReportsDiskFullWithErrnoAndFix() throws {
+        let writer = try LineWriter(path: "/dev/full")
+        try writer.write(LostLine(time: "t1", lost: LostCounts()))
+        XCTAssertThrowsError(try writer.flush()) { error in
+            XCTAssertEqual((error as? OutputFailed)?.errno, ENOSPC)
+            XCTAssertEqual((error as? OutputFailed)?.destination, "/dev/full")
+        }
+        // Later writes report the same failure instead of queueing.
+        XCTAssertThrowsError(try writer.write(LostLine(time: "t2", lost: LostCounts())))
+    }
+
+    /// A reader that does not read: the caller never blocks, droppable lines past the
+    /// limit are counted, the others queue, and all of them arrive once it reads.
+    func testBlockedReaderNeitherBlocksNorLosesRequiredLines() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        defer { close(fds[0]) }
+        let path = "/dev/fd/\(fds[1])"
+        let writer = try LineWriter(path: path, queueLimit: 4096)
+        close(fds[1])
+        let start = Date()
+        for i in 0..<20_000 {
+            try writer.write(LostLine(time: "event \(i)", lost: LostCounts()), droppable: true)
+        }
+        for i in 0..<100 { try writer.write(ExitLine(time: "required \(i)", pid: 1, exitCode: 0, signal: nil, anonAtExit: 0)) }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 30, "writes must not wait for the reader")
+        XCTAssertGreaterThan(writer.droppedLines, 0)
+        // Read until the last required line arrived: the writer's thread writes as the pipe drains.
+        var text = ""
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while !text.contains("required 99") {
+            let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            guard n > 0 else { break }
+            text += String(decoding: chunk[0..<n], as: UTF8.self)
+        }
+        XCTAssertTrue(try writer.flush())
+        let lines = text.split(separator: "\n")
+        XCTAssertEqual(lines.filter { $0.contains("required") }.count, 100)
+        XCTAssertEqual(UInt64(lines.filter { $0.contains("event") }.count) + writer.droppedLines, 20_000)
     }
 
     func testWriterToUnwritablePathThrows() {
