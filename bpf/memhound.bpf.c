@@ -15,6 +15,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "chain.bpf.h"
+#include "pidns.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -610,6 +611,25 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	return 0;
 }
 
+static __always_inline void fill_syscall(struct memhound_syscall_record *r, struct thread_state *ts,
+					 struct memhound_target *t, __u32 which, __s64 ret, __u64 kernel_released)
+{
+	int i;
+
+	fill_header(&r->hdr, MH_RECORD_SYSCALL);
+	r->syscall = which;
+	r->stack_id = ts->syscall_stack;
+	r->ret = ret;
+	for (i = 0; i < 6; i++)
+		r->args[i] = ts->args[i];
+	r->enter_ns = ts->enter_ns;
+	r->anon_delta = ts->anon_delta;
+	r->anon_bytes = t->anon_bytes;
+	r->leaf_return = ts->syscall_leaf;
+	r->snapshot_key = ts->snapshot_key;
+	r->kernel_released = kernel_released;
+}
+
 static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 which)
 {
 	struct memhound_syscall_record *r;
@@ -617,7 +637,6 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	struct thread_state *ts;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u64 kernel_released;
-	int i;
 
 	t = active_target(tgid);
 	if (!t)
@@ -631,33 +650,28 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	flush_run(ts);
 
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-	if (!r) {
+	if (r) {
+		fill_syscall(r, ts, t, which, ctx->ret, kernel_released);
+		/*
+		 * Code mapped (PROT_EXEC): wake user space now, so it reads the process's
+		 * maps and opens the new file while the process still exists.
+		 */
+		if (which == MH_SYS_MMAP && (ts->args[2] & PROT_EXEC) && ctx->ret >= 0)
+			bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+		else
+			bpf_ringbuf_submit(r, wakeup_flags());
+		return 0;
+	}
+	r = overflow_slot();
+	if (!r)
+		return 0;
+	fill_syscall(r, ts, t, which, ctx->ret, kernel_released);
+	if (!overflow_keep(sizeof(*r))) {
 		count_lost_record();
 		/* What this call released that no site was charged for. */
 		if (ts->anon_delta < 0 && (__u64)(-ts->anon_delta) > kernel_released)
 			__sync_fetch_and_add(&t->unseen_release, (__u64)(-ts->anon_delta) - kernel_released);
-		return 0;
 	}
-	fill_header(&r->hdr, MH_RECORD_SYSCALL);
-	r->syscall = which;
-	r->stack_id = ts->syscall_stack;
-	r->ret = ctx->ret;
-	for (i = 0; i < 6; i++)
-		r->args[i] = ts->args[i];
-	r->enter_ns = ts->enter_ns;
-	r->anon_delta = ts->anon_delta;
-	r->anon_bytes = t->anon_bytes;
-	r->leaf_return = ts->syscall_leaf;
-	r->snapshot_key = ts->snapshot_key;
-	r->kernel_released = kernel_released;
-	/*
-	 * Code mapped (PROT_EXEC): wake user space now, so it reads the process's
-	 * maps and opens the new file while the process still exists.
-	 */
-	if (which == MH_SYS_MMAP && (ts->args[2] & PROT_EXEC) && ctx->ret >= 0)
-		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
-	else
-		bpf_ringbuf_submit(r, wakeup_flags());
 	return 0;
 }
 
@@ -679,24 +693,30 @@ MEMHOUND_SYSCALL(mprotect, MH_SYS_MPROTECT, 3)
 /* ---- process lifecycle ------------------------------------------------ */
 
 static __always_inline void emit_process(__u32 event, __u32 tgid, __u32 parent,
-					 __s32 exit_code, __u64 anon_bytes)
+					 __s32 exit_code, __u64 anon_bytes, __u32 nstgid)
 {
 	struct memhound_process_record *r;
+	bool ring = true;
 
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r) {
-		count_lost_record();
-		return;
+		ring = false;
+		r = overflow_slot();
+		if (!r)
+			return;
 	}
 	fill_header(&r->hdr, MH_RECORD_PROCESS);
 	r->hdr.tgid = tgid;
 	r->event = event;
 	r->parent_tgid = parent;
 	r->exit_code = exit_code;
-	r->_pad = 0;
+	r->ns_tgid = nstgid;
 	r->anon_bytes = anon_bytes;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	if (ring)
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	else if (!overflow_keep(sizeof(*r)))
+		count_lost_record();
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -718,7 +738,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		stat_add(MH_STAT_LOST_TARGET, 1);
 		return 0;
 	}
-	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, 0);
+	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, 0, ns_tgid(child));
 	return 0;
 }
 
@@ -737,7 +757,7 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (t->mm)
 		bpf_map_delete_elem(&mms, &t->mm);
 	t->mm = 0;
-	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0);
+	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0, 0);
 	return 0;
 }
 
@@ -755,9 +775,39 @@ int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
 		flush_run(ts);
 	if (!group_dead)
 		return 0;
-	emit_process(MH_PROCESS_EXIT, tgid, 0, BPF_CORE_READ(task, exit_code), t->anon_bytes);
+	emit_process(MH_PROCESS_EXIT, tgid, 0, BPF_CORE_READ(task, exit_code), t->anon_bytes, 0);
 	if (t->mm)
 		bpf_map_delete_elem(&mms, &t->mm);
 	t->state = MH_TARGET_EXITED;
+	return 0;
+}
+
+/* ---- pid namespaces ---------------------------------------------------- */
+
+/*
+ * Lists every process visible in the reader's pid namespace as a
+ * memhound_pid_pair, learning that namespace first (the reader is memhound).
+ */
+SEC("iter/task")
+int list_pids(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task, *me;
+	struct memhound_pid_pair pair;
+	struct pid *mine;
+
+	if (!pidns_inum) {
+		me = bpf_get_current_task_btf();
+		mine = me->thread_pid;
+		pidns_level = BPF_CORE_READ(mine, level);
+		if (pidns_level > 32)
+			return 0;
+		pidns_inum = BPF_CORE_READ(&mine->numbers[pidns_level], ns, ns.inum);
+	}
+	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD))
+		return 0;
+	pair.host_tgid = task->tgid;
+	pair.ns_tgid = ns_tgid(task);
+	if (pair.ns_tgid)
+		bpf_seq_write(ctx->meta->seq, &pair, sizeof(pair));
 	return 0;
 }

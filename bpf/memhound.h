@@ -115,7 +115,8 @@ enum memhound_stat {
 	MH_STAT_STACK_MISMATCH = 9,   /* check mode: a proven stack the walk disagreed with */
 	MH_STAT_STACK_COLLIDED = 10,  /* stacks kept in the second table (see MH_COLLIDED_STACK_BASE) */
 	MH_STAT_SNAPSHOT_SKIPPED = 11, /* stack copies not made: the target's copy budget was spent */
-	MH_STAT_COUNT = 12,
+	MH_STAT_OVERFLOWED = 12,      /* records the ring buffer had no room for, kept in `overflow` (not lost) */
+	MH_STAT_COUNT = 13,
 };
 
 /* Common prefix of every ring-buffer record. */
@@ -202,9 +203,15 @@ struct memhound_process_record {
 	__u32 event;        /* enum memhound_process_event */
 	__u32 parent_tgid;  /* fork: the parent */
 	__s32 exit_code;    /* exit: wait status as the kernel keeps it */
-	__u32 _pad;
+	__u32 ns_tgid;      /* fork: the child's tgid in memhound's pid namespace (0: not visible there) */
 	__u64 anon_bytes;   /* exit: ANON counter at the process's last own change */
 	char comm[MH_COMM_LEN];
+};
+
+/* One process as the pid iterator (`list_pids`) lists it: host tgid and tgid in memhound's namespace. */
+struct memhound_pid_pair {
+	__u32 host_tgid;
+	__u32 ns_tgid;
 };
 
 /* Map `targets`: tgid -> this. */
@@ -266,6 +273,26 @@ struct memhound_site_growth {
 	__u64 released;
 };
 
+/*
+ * Map `overflow`: a syscall, run or process record the ring buffer had no
+ * room for, kept until user space takes it (records are lost only when this
+ * table is full too). User space applies them late, in time order.
+ */
+struct memhound_overflow_key {
+	__u64 time_ns;  /* the record's hdr.time_ns */
+	__u32 tid;
+	__u32 kind;     /* enum memhound_record_kind */
+};
+
+#define MH_OVERFLOW_RECORD_MAX 136
+#define MH_OVERFLOW_ENTRIES 16384
+
+struct memhound_overflow_record {
+	__u32 size;     /* bytes of data used */
+	__u32 _pad;
+	__u8 data[MH_OVERFLOW_RECORD_MAX];
+};
+
 _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
 _Static_assert(sizeof(struct memhound_syscall_record) == 136, "syscall record layout");
 _Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
@@ -276,6 +303,12 @@ _Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
 _Static_assert(sizeof(struct memhound_site_growth) == 40, "site growth layout");
 _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
 _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
+_Static_assert(sizeof(struct memhound_overflow_key) == 16, "overflow key layout");
+_Static_assert(sizeof(struct memhound_pid_pair) == 8, "pid pair layout");
+_Static_assert(sizeof(struct memhound_overflow_record) == 8 + MH_OVERFLOW_RECORD_MAX, "overflow record layout");
+_Static_assert(sizeof(struct memhound_syscall_record) <= MH_OVERFLOW_RECORD_MAX &&
+	       sizeof(struct memhound_run_record) <= MH_OVERFLOW_RECORD_MAX &&
+	       sizeof(struct memhound_process_record) <= MH_OVERFLOW_RECORD_MAX, "overflow record size");
 
 /* ---- TCP retransmits (bpf/tcp.bpf.c) ---------------------------------- */
 

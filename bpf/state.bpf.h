@@ -204,6 +204,54 @@ static __always_inline __u64 leaf_return_address(__u64 sp)
 	return word;
 }
 
+/* Records the ring buffer had no room for (see memhound_overflow_key). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MH_OVERFLOW_ENTRIES);
+	__type(key, struct memhound_overflow_key);
+	__type(value, struct memhound_overflow_record);
+} overflow SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct memhound_overflow_record);
+} overflow_scratch SEC(".maps");
+
+/* Where to build a record the ring buffer refused; NULL only if the map lookup fails. */
+static __always_inline void *overflow_slot(void)
+{
+	struct memhound_overflow_record *o;
+	__u32 zero = 0;
+
+	o = bpf_map_lookup_elem(&overflow_scratch, &zero);
+	return o ? o->data : NULL;
+}
+
+/* Keeps the record built in overflow_slot(); false when the overflow table is full too. */
+static __always_inline bool overflow_keep(__u32 size)
+{
+	struct memhound_overflow_key key = {};
+	struct memhound_overflow_record *o;
+	struct memhound_record_header *h;
+	__u32 zero = 0;
+
+	o = bpf_map_lookup_elem(&overflow_scratch, &zero);
+	if (!o)
+		return false;
+	h = (struct memhound_record_header *)o->data;
+	key.time_ns = h->time_ns;
+	key.tid = h->tid;
+	key.kind = h->kind;
+	o->size = size;
+	o->_pad = 0;
+	if (bpf_map_update_elem(&overflow, &key, o, BPF_NOEXIST))
+		return false;
+	stat_add(MH_STAT_OVERFLOWED, 1);
+	return true;
+}
+
 /*
  * This CPU's entry of the calling process's site `stack_id`, created empty
  * when missing; NULL (counted) when the site table is full.
@@ -235,11 +283,24 @@ static __always_inline struct memhound_target *count_lost_record(void)
 	return t;
 }
 
+static __always_inline void fill_run(struct memhound_run_record *r, struct thread_state *ts)
+{
+	fill_header(&r->hdr, MH_RECORD_RUN); /* time_ns: now, when the run ends */
+	r->start = ts->run_start;
+	r->end = ts->run_end;
+	r->first_ns = ts->run_first_ns;
+	r->stack_id = ts->run_stack;
+	r->faults = ts->run_faults;
+	r->leaf_return = ts->run_leaf;
+	r->flags = ts->run_flags;
+	r->_pad = 0;
+}
+
 /*
- * Emit the thread's open run, if any, and close it. A run the ring buffer
- * cannot take still counted its growth in `sites`; its pages become
- * unlocated there, so reports know how much of the site's figure no release
- * can be charged against.
+ * Emit the thread's open run, if any, and close it. A run neither the ring
+ * buffer nor the overflow table can take still counted its growth in
+ * `sites`; its pages become unlocated there, so reports know how much of the
+ * site's figure no release can be charged against.
  */
 static __always_inline void flush_run(struct thread_state *ts)
 {
@@ -249,22 +310,17 @@ static __always_inline void flush_run(struct thread_state *ts)
 	if (!ts->run_end)
 		return;
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-	if (!r) {
-		count_lost_record();
-		g = site_entry(ts->run_stack);
-		if (g)
-			g->unlocated += (ts->run_end - ts->run_start) * sample_every;
-	} else {
-		fill_header(&r->hdr, MH_RECORD_RUN); /* time_ns: now, when the run ends */
-		r->start = ts->run_start;
-		r->end = ts->run_end;
-		r->first_ns = ts->run_first_ns;
-		r->stack_id = ts->run_stack;
-		r->faults = ts->run_faults;
-		r->leaf_return = ts->run_leaf;
-		r->flags = ts->run_flags;
-		r->_pad = 0;
+	if (r) {
+		fill_run(r, ts);
 		bpf_ringbuf_submit(r, wakeup_flags());
+	} else if ((r = overflow_slot())) {
+		fill_run(r, ts);
+		if (!overflow_keep(sizeof(*r))) {
+			count_lost_record();
+			g = site_entry(ts->run_stack);
+			if (g)
+				g->unlocated += (ts->run_end - ts->run_start) * sample_every;
+		}
 	}
 	ts->run_end = 0;
 	ts->run_held = 0;

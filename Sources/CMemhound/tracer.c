@@ -200,7 +200,8 @@ uint64_t memhound_tracer_missed_runs(const struct memhound_tracer *t)
 
 int memhound_tracer_attach(struct memhound_tracer *t)
 {
-	return memhound_attach_programs(t->skel->skeleton, NULL, &t->failed_program);
+	/* The pid iterator runs on demand, from memhound_tracer_list_pids. */
+	return memhound_attach_programs(t->skel->skeleton, t->skel->progs.list_pids, &t->failed_program);
 }
 
 const char *memhound_tracer_failed_program(const struct memhound_tracer *t)
@@ -291,6 +292,67 @@ int memhound_tracer_poll(struct memhound_tracer *t, int timeout_ms,
 	if (err < 0 && err != BUDGET_SPENT && err != -EINTR)
 		return err;
 	return t->handled;
+}
+
+int memhound_tracer_list_pids(struct memhound_tracer *t, struct memhound_pid_pair *out, uint32_t capacity)
+{
+	struct memhound_pid_pair pair;
+	struct bpf_link *link;
+	uint32_t count = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	link = bpf_program__attach_iter(t->skel->progs.list_pids, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	while ((n = read(fd, &pair, sizeof(pair))) == sizeof(pair)) {
+		if (count < capacity)
+			out[count] = pair;
+		count++;
+	}
+	if (n < 0)
+		err = -errno;
+	close(fd);
+out:
+	bpf_link__destroy(link);
+	return err ? err : (int)count;
+}
+
+#define OVERFLOW_BATCH 1024
+
+int memhound_tracer_take_overflow(struct memhound_tracer *t, memhound_record_fn callback, void *context)
+{
+	static struct memhound_overflow_key keys[OVERFLOW_BATCH];
+	static struct memhound_overflow_record values[OVERFLOW_BATCH];
+	int fd = bpf_map__fd(t->skel->maps.overflow);
+	__u64 in = 0, out = 0;
+	bool first = true;
+	int taken = 0;
+
+	/* One syscall per batch: under overload the table is full at every drain. */
+	for (int round = 0; round <= MH_OVERFLOW_ENTRIES / OVERFLOW_BATCH + 1; round++) {
+		__u32 count = OVERFLOW_BATCH;
+		int err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in, &out, keys, values, &count, NULL);
+
+		if (err && errno != ENOENT)
+			return taken ? taken : -errno;
+		for (__u32 i = 0; i < count; i++) {
+			if (values[i].size <= sizeof(values[i].data)) {
+				callback(context, values[i].data, values[i].size);
+				taken++;
+			}
+		}
+		if (err) /* ENOENT: the walk reached the end */
+			break;
+		in = out;
+		first = false;
+	}
+	return taken;
 }
 
 int memhound_tracer_read_stats(struct memhound_tracer *t, uint64_t *out)

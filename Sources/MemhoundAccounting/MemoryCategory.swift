@@ -14,9 +14,13 @@ public enum MemoryCategory: String, CaseIterable, Sendable, Codable {
 public struct ResidentOwner: Equatable, Sendable {
     public var stackID: Int32
     public var category: MemoryCategory
+    /// When the run that made these pages resident began: a release applied late
+    /// (SyscallEvent.late) spares pages made resident after it.
+    public var since: UInt64
 
-    public init(stackID: Int32, category: MemoryCategory = .other) {
+    public init(stackID: Int32, category: MemoryCategory = .other, since: UInt64 = 0) {
         self.stackID = stackID
         self.category = category
+        self.since = since
     }
 }

@@ -39,6 +39,11 @@ public struct ProcessLedger: Sendable {
     public private(set) var unownedRelease: UInt64 = 0
     /// Owned pages that became resident again without a release being seen.
     public private(set) var reclaimedUnseen: UInt64 = 0
+    /// Pages of runs that came too late to be placed (see record), by stack: like the
+    /// kernel's unlocated growth, no release can be charged against them.
+    public private(set) var unlocated: [Int32: UInt64] = [:]
+    /// Releases up to this time were dropped from `recentReleases`.
+    private var forgottenReleasesUntil: UInt64 = 0
     public private(set) var exited = false
 
     private var brkEnd: UInt64?
@@ -68,6 +73,7 @@ public struct ProcessLedger: Sendable {
     /// Drops the counters of stacks whose memory is all gone (see Session+Retire).
     public mutating func forget(stacks: Set<Int32>) {
         released = released.filter { !stacks.contains($0.key) }
+        unlocated = unlocated.filter { !stacks.contains($0.key) }
         transferred = transferred.filter { !stacks.contains($0.key) }
     }
 
@@ -90,7 +96,8 @@ public struct ProcessLedger: Sendable {
                 transferred[run.stackID, default: 0] -= Int64(piece.end - piece.start)
                 transferred[piece.owner, default: 0] += Int64(piece.end - piece.start)
             }
-            record(piece.start, piece.end, owner: ResidentOwner(stackID: piece.owner, category: category),
+            record(piece.start, piece.end,
+                   owner: ResidentOwner(stackID: piece.owner, category: category, since: run.firstTime),
                    since: run.firstTime)
         }
     }
@@ -110,6 +117,12 @@ public struct ProcessLedger: Sendable {
     }
 
     private mutating func record(_ start: UInt64, _ end: UInt64, owner: ResidentOwner, since firstTime: UInt64) {
+        // Older than the releases still remembered: one that was forgotten may have freed it.
+        // Its pages cannot be placed; the site's figure is uncertain by them instead.
+        if firstTime < forgottenReleasesUntil {
+            unlocated[owner.stackID, default: 0] += (end - start) * pageWeight
+            return
+        }
         // A run is flushed lazily: pages of it may have been released by another
         // thread before it reached us. Those pages are gone; charge them as released.
         var pending = [(start, end)]
@@ -136,6 +149,10 @@ public struct ProcessLedger: Sendable {
 
     public mutating func apply(_ e: SyscallEvent) {
         guard !exited, !e.failed else { return }
+        if e.late {
+            applyLate(e)
+            return
+        }
         let a = e.args
         switch e.syscall {
         case .mmap:
@@ -168,6 +185,48 @@ public struct ProcessLedger: Sendable {
         }
     }
 
+    /// A call applied after newer records (the ring buffer was full): releases
+    /// spare pages made resident after the call and mappings created after it.
+    /// What it measured beyond the pages it finds counts as unowned, as for any
+    /// release: some of those pages may have been charged already when a newer
+    /// run replaced them, which can only make the reported bounds wider.
+    private mutating func applyLate(_ e: SyscallEvent) {
+        let a = e.args, time = e.exitTime
+        func releaseOlder(_ start: UInt64, _ end: UInt64) {
+            var owned: UInt64 = 0
+            for piece in resident.overlapping(start, end) where piece.value.since <= time {
+                resident.remove(piece.start, piece.end)
+                released[piece.value.stackID, default: 0] += piece.length * pageWeight
+                owned += piece.length * pageWeight
+            }
+            if e.unchargedDelta < 0, UInt64(-e.unchargedDelta) > owned { unownedRelease += UInt64(-e.unchargedDelta) - owned }
+            for m in mappings.overlapping(start, end) where m.value.created <= time {
+                mappings.remove(m.start, m.end)
+            }
+            appendRecentRelease(start, end, at: time)
+        }
+        switch e.syscall {
+        case .mmap:
+            let start = UInt64(bitPattern: e.result), end = start + pageAlign(a[1])
+            if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0,
+               mappings.overlapping(start, end).allSatisfy({ $0.value.created <= time }) {
+                releaseOlder(start, end)
+                let prot = UInt32(truncatingIfNeeded: a[2])
+                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: time, prot: prot,
+                                                         sharedHeap: prot == 0,
+                                                         threadStack: a[3] & Mman.stackFlags != 0))
+            }
+        case .munmap:
+            releaseOlder(a[0], a[0] + pageAlign(a[1]))
+        case .madvise where Mman.discardingAdvice.contains(a[2]):
+            releaseOlder(a[0], a[0] + pageAlign(a[1]))
+        case .mremap, .brk, .madvise, .mprotect:
+            // Moves, heap ends and protections cannot be replayed out of order: pages they
+            // released stay charged until a newer run replaces them.
+            break
+        }
+    }
+
     public mutating func markExited() { exited = true }
 
     /// A new program image: nothing of the old address space remains.
@@ -186,16 +245,24 @@ public struct ProcessLedger: Sendable {
             owned += piece.length * pageWeight
         }
         if measured < 0, UInt64(-measured) > owned { unownedRelease += UInt64(-measured) - owned }
+        appendRecentRelease(start, end, at: time)
+    }
+
+    private mutating func appendRecentRelease(_ start: UInt64, _ end: UInt64, at time: UInt64) {
         while recentStart < recentReleases.count,
               recentReleases[recentStart].time + Self.recentWindowNs < time
                 || recentReleases.count - recentStart >= Self.recentCapacity {
+            forgottenReleasesUntil = max(forgottenReleasesUntil, recentReleases[recentStart].time)
             recentStart += 1
         }
         if recentStart > 4096 && recentStart * 2 > recentReleases.count {
             recentReleases.removeFirst(recentStart)
             recentStart = 0
         }
-        recentReleases.append((start, end, time))
+        // Late releases go in time order too.
+        var at = recentReleases.count
+        while at > recentStart, recentReleases[at - 1].time > time { at -= 1 }
+        recentReleases.insert((start, end, time), at: at)
     }
 
     private mutating func remap(_ e: SyscallEvent) {

@@ -59,11 +59,11 @@ public struct HostCheck: Sendable {
         let btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0
         check.items.append(Item(name: "btf", ok: btf,
             detail: btf ? "/sys/kernel/btf/vmlinux is readable" : "/sys/kernel/btf/vmlinux is missing",
-            fix: "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.4+; most distributions ship it)"))
+            fix: "use Linux 6.2 or later built with CONFIG_DEBUG_INFO_BTF=y (most distributions ship it)"))
         let ring = memhound_probe_ring_buffer()
         check.items.append(Item(name: "ring_buffer", ok: ring == 1,
             detail: ring == 1 ? "BPF ring buffer maps can be created" : "BPF ring buffer unavailable (\(ring))",
-            fix: "use Linux 5.8 or later"))
+            fix: "use Linux 6.2 or later (memhound needs per-change kmem:rss_stat, 6.2+)"))
         let tracefs = memhound_ensure_tracefs()
         check.items.append(Item(name: "tracefs", ok: tracefs == 0,
             detail: tracefs == 0 ? "/sys/kernel/tracing is mounted" : "cannot mount tracefs: \(String(cString: strerror(-tracefs)))",
@@ -72,20 +72,34 @@ public struct HostCheck: Sendable {
         check.items.append(Item(name: "tracepoints", ok: absent.isEmpty,
             detail: absent.isEmpty ? "all \(tracepoints.count) tracepoints exist" : "missing: \(absent.joined(separator: ", "))",
             fix: "use a kernel with CONFIG_FTRACE_SYSCALLS and kmem/exceptions tracepoints (Linux 6.2+ for per-change rss_stat)"))
-        check.items.append(loadProbe())
+        check.items.append(contentsOf: loadProbe())
         return check
     }
 
-    /// The decisive probe: load and attach every program, then detach.
-    static func loadProbe() -> Item {
+    /// The decisive probes: load and attach every program, then find memhound's
+    /// own process through the pid translation (what attributing inside a
+    /// container's pid namespace depends on).
+    static func loadProbe() -> [Item] {
+        let tracer: Tracer
         do {
-            let tracer = try Tracer(options: .init(ringBufferBytes: 1 << 16))
+            tracer = try Tracer(options: .init(ringBufferBytes: 1 << 16))
             try tracer.attach()
             _ = try Session.loadTCP(tracer)
-            return Item(name: "load_and_attach", ok: true, detail: "all BPF programs load and attach", fix: nil)
         } catch {
-            return Item(name: "load_and_attach", ok: false, detail: error.description,
-                        fix: error.isPermission ? "run as root" : "see the items above; run with --verbose for libbpf's messages")
+            return [Item(name: "load_and_attach", ok: false, detail: error.description,
+                         fix: error.isPermission ? "run as root" : "see the items above; run with --verbose for libbpf's messages")]
         }
+        let me = getpid(), host = tracer.hostPid(of: me)
+        let detail: String
+        if let host {
+            detail = tracer.inPidNamespace
+                ? "memhound runs in a pid namespace of its own: its pid \(me) is \(host) on the host, and pids are translated"
+                : "memhound sees the host's pids"
+        } else {
+            detail = "memhound's own pid \(me) is not among the processes the kernel lists for its pid namespace"
+        }
+        return [Item(name: "load_and_attach", ok: true, detail: "all BPF programs load and attach", fix: nil),
+                Item(name: "pid_namespace", ok: host != nil, detail: detail,
+                     fix: "report this: memhound cannot translate pids in this namespace")]
     }
 }

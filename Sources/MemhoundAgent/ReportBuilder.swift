@@ -108,6 +108,9 @@ public struct ReportBuilder {
         for (stack, bytes) in ledger.released {
             totals[stack, default: SiteTotals()].released += bytes
         }
+        for (stack, bytes) in ledger.unlocated {
+            totals[stack, default: SiteTotals()].unlocated += bytes
+        }
         for piece in ledger.resident.entries {
             totals[piece.value.stackID, default: SiteTotals()].byCategory[piece.value.category, default: 0] +=
                 piece.length * ledger.pageWeight
@@ -147,7 +150,7 @@ public struct ReportBuilder {
                     > (b.totals.net - b.uncertain, b.totals.mappedBytes, b.totals.grown)
             }
         let overstated = bounds.overstatement(siteBounds: ranked.reduce(0) { $0 + $1.uncertain })
-        let attributed = net > overstated.most ? net - overstated.most : 0
+        let attributed = net > overstated ? net - overstated : 0
         var categories = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, UInt64(0)) })
         var siteCategory: [Int: MemoryCategory] = [:]
         for (index, site) in ranked.enumerated() {
@@ -173,7 +176,7 @@ public struct ReportBuilder {
         }
         var line = ReportLine(
             time: time, final: final, pid: p.pid, comm: p.comm, elapsedS: elapsed, rss: p.latest,
-            growth: growth, attributed: AttributedBytes(anon: attributed, uncertain: overstated.most - overstated.least),
+            growth: growth, attributed: AttributedBytes(anon: attributed, uncertain: net - attributed),
             explained: growth.anon > 0 ? Double(attributed) / Double(growth.anon) : nil,
             unattributed: Unattributed(
                 foreignGrowth: c.foreign_growth, foreignRelease: c.foreign_release,

@@ -152,7 +152,10 @@ extension Session {
             forgetTCP(pid: pid)
         }
         // A followed child that is gone leaves nothing behind in the kernel's tables.
-        if p.exited, pid != mainPid { tracer.forgetSites(pid: pid) }
+        if p.exited, pid != mainPid {
+            tracer.forgetSites(pid: pid)
+            tracer.forgetPid(pid)
+        }
     }
 
     /// The end: stop a child we started, drain, and write every final report.

@@ -56,6 +56,7 @@ public final class Session {
         try HostCheck.requirePrivileges()
         do {
             tracer = try Tracer(options: .init(followChildren: options.followChildren,
+                                               ringBufferBytes: options.ringBufferBytes,
                                                sampleEvery: options.sampleEvery,
                                                mmapMinAddress: proc.mmapMinAddress() ?? 0,
                                                checkStackReuse: options.checkStackReuse,
@@ -219,6 +220,11 @@ public final class Session {
                 }
             } catch {
                 throw AgentError(.bpfFailed, error.description)
+            }
+            if let failure { throw failure }
+            // Records the ring buffer had no room for, after the newer ones it delivered.
+            for record in tracer.takeOverflow() {
+                do { try handle(record.late) } catch { failure = failure ?? error }
             }
             if let failure { throw failure }
             total += n

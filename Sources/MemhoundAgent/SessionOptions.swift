@@ -22,6 +22,8 @@ public struct SessionOptions: Sendable {
     public var checkStackReuse = false
     /// Stacks per kernel stack table (see Tracer+Stacks); 0: the default.
     public var stackTableEntries: UInt32 = 0
+    /// The kernel-to-user ring buffer, in bytes (a power of two, a multiple of the page size).
+    public var ringBufferBytes: UInt32 = 8 << 20
     public var outputPath: String?
     public var verbose = false
     public var procRoot = "/"

@@ -26,10 +26,12 @@ struct UnchargedRelease {
         return min(t.net, mostOverstated, exposed)
     }
 
-    /// How much the sum of site figures overstates what they hold: at least
-    /// `least`, at most `most`. Exact (least == most) for a fresh address space.
-    func overstatement(siteBounds: UInt64) -> (least: UInt64, most: UInt64) {
-        let most = min(unseen + unlocatedRelease, siteBounds)
-        return (freshAddressSpace ? most : 0, most)
+    /// How much the sum of site figures may overstate what they hold. Not less
+    /// than 0 for certain, even for a fresh address space: threads changing the
+    /// counter on two CPUs at once can hide a page's growth in another thread's
+    /// release (docs/design.md, "Limits"), and that page's release is then
+    /// unmatched without having been counted.
+    func overstatement(siteBounds: UInt64) -> UInt64 {
+        min(unseen + unlocatedRelease, siteBounds)
     }
 }

@@ -74,10 +74,12 @@ public enum RecordDecoder {
         guard let kind = ProcessEvent.Kind(rawValue: r.event) else {
             throw .unknownValue(field: "process event", value: r.event)
         }
-        return ProcessEvent(
+        var event = ProcessEvent(
             kind: kind, tgid: Int32(bitPattern: r.hdr.tgid), time: r.hdr.time_ns,
             parentTgid: Int32(bitPattern: r.parent_tgid), exitStatus: r.exit_code,
             anonBytes: r.anon_bytes, comm: commString(r.comm))
+        event.nsTgid = Int32(bitPattern: r.ns_tgid)
+        return event
     }
 
     /// A fixed char[16] as a String, up to its first NUL.

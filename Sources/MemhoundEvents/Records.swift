@@ -33,6 +33,9 @@ public struct SyscallEvent: Sendable, Equatable {
     public var snapshotKey: UInt64 = 0
     /// Bytes of the release the kernel charged to their stack itself (included in anonDelta).
     public var kernelReleased: UInt64 = 0
+    /// Taken from the overflow table (the ring buffer was full) after newer records were applied:
+    /// its release must spare pages made resident after it.
+    public var late = false
     /// The raw return value: an address or 0 on success, -errno on failure.
     public var result: Int64
     public var args: [UInt64]
@@ -109,6 +112,8 @@ public struct ProcessEvent: Sendable, Equatable {
     /// exit: the ANON counter at the process's last own change, before teardown.
     public var anonBytes: UInt64
     public var comm: String
+    /// fork: the child's tgid in memhound's pid namespace (0: not visible there).
+    public var nsTgid: Int32 = 0
 
     public init(kind: Kind, tgid: Int32, time: UInt64, parentTgid: Int32, exitStatus: Int32,
                 anonBytes: UInt64, comm: String) {
@@ -129,4 +134,22 @@ public enum Record: Sendable, Equatable {
     case process(ProcessEvent)
     case userStack(UserStackSnapshot)
     case tcpRetransmit(TCPRetransmit)
+
+    /// When the kernel wrote it (CLOCK_MONOTONIC ns): records applied late go in this order.
+    public var time: UInt64 {
+        switch self {
+        case let .syscall(e): e.exitTime
+        case let .run(r): r.lastTime
+        case let .process(p): p.time
+        case let .userStack(s): s.enterTime
+        case let .tcpRetransmit(r): r.time
+        }
+    }
+
+    /// The same record, marked as taken from the overflow table after newer ones (see SyscallEvent.late).
+    public var late: Record {
+        guard case var .syscall(e) = self else { return self }
+        e.late = true
+        return .syscall(e)
+    }
 }

@@ -91,7 +91,7 @@ extension Tracer {
         }
         names.seal(epoch, nowNs: nowNs)
         for (key, growth) in try kernelSites() where key.stackID >= 0 && StackNames.epoch(of: key.stackID) == epoch {
-            harvested[SiteKey(tgid: key.tgid, stackID: name(key.stackID)), default: .zero].add(growth)
+            harvested[SiteKey(tgid: nsPid(UInt32(bitPattern: key.tgid)), stackID: name(key.stackID)), default: .zero].add(growth)
             var raw = memhound_site_key(tgid: UInt32(bitPattern: key.tgid), stack_id: key.stackID)
             _ = memhound_tracer_delete_site(handle, &raw)
         }
@@ -111,17 +111,29 @@ extension Tracer {
         }
     }
 
-    /// A record with its stack ids named.
+    /// A record with its stack ids named and its pids as memhound sees them (PidTranslation).
     func named(_ record: Record) -> Record {
+        let ns = { (tgid: Int32) in self.nsPid(UInt32(bitPattern: tgid)) }
         switch record {
         case var .syscall(e):
             e.stackID = name(e.stackID)
+            e.tgid = ns(e.tgid)
             return .syscall(e)
         case var .run(r):
             r.stackID = name(r.stackID)
+            r.tgid = ns(r.tgid)
             return .run(r)
-        default:
-            return record
+        case var .process(p):
+            if p.kind == .fork { pids.learn(host: UInt32(bitPattern: p.tgid), ns: p.nsTgid) }
+            p.tgid = ns(p.tgid)
+            p.parentTgid = ns(p.parentTgid)
+            return .process(p)
+        case var .userStack(s):
+            s.tgid = ns(s.tgid)
+            return .userStack(s)
+        case var .tcpRetransmit(r):
+            r.tgid = ns(r.tgid)
+            return .tcpRetransmit(r)
         }
     }
 }

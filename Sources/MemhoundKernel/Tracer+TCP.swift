@@ -37,7 +37,8 @@ public final class TCPTracer {
     /// The kernel's retransmit counters of a traced process (zeros when none).
     public func counts(pid: Int32) -> memhound_tcp_counts {
         var out = memhound_tcp_counts()
-        _ = memhound_tcp_read_counts(handle, UInt32(bitPattern: pid), &out)
+        guard let host = tracer.pids.host(pid) else { return out }
+        _ = memhound_tcp_read_counts(handle, host, &out)
         return out
     }
 
@@ -56,6 +57,7 @@ public final class TCPTracer {
     public var missedRuns: UInt64 { memhound_tcp_missed_runs(handle) }
 
     public func removeTarget(pid: Int32) {
-        memhound_tcp_remove_target(handle, UInt32(bitPattern: pid))
+        guard let host = tracer.pids.host(pid) else { return }
+        memhound_tcp_remove_target(handle, host)
     }
 }

@@ -1,4 +1,5 @@
 import CMemhound
+import Glibc
 import MemhoundEvents
 
 /// The loaded and attached BPF programs, and the maps they fill.
@@ -41,6 +42,8 @@ public final class Tracer {
     var lastFlipNs: UInt64 = 0
     /// Names forgotten because their memory was all gone (Tracer+Stacks).
     public internal(set) var retiredNames: UInt64 = 0
+    /// Host tgids and the pids memhound sees (PidTranslation).
+    var pids = PidTranslation()
 
     /// Opens, configures and loads the embedded programs; nothing is attached yet.
     public init(options: Options) throws(KernelError) {
@@ -62,6 +65,8 @@ public final class Tracer {
 
     /// Attaches every program; events flow for the targets from here on.
     public func attach() throws(KernelError) {
+        // First, so that fork records already carry children's pids as memhound sees them.
+        try learnPids()
         let err = memhound_tracer_attach(handle)
         guard err == 0 else {
             let name = memhound_tracer_failed_program(handle).map { String(cString: $0) } ?? "a program"
@@ -69,35 +74,74 @@ public final class Tracer {
         }
     }
 
+    /// Lists every visible process with its host tgid (and learns memhound's pid namespace).
+    func learnPids() throws(KernelError) {
+        var pairs = [memhound_pid_pair](repeating: memhound_pid_pair(), count: 4096)
+        while true {
+            let n = pairs.withUnsafeMutableBufferPointer { memhound_tracer_list_pids(handle, $0.baseAddress, UInt32($0.count)) }
+            guard n >= 0 else { throw KernelError(step: .attach(program: "iter/task list_pids"), errno: -n, log: Self.libbpfLog) }
+            if Int(n) <= pairs.count {
+                pids.learn(Array(pairs.prefix(Int(n))))
+                return
+            }
+            pairs = [memhound_pid_pair](repeating: memhound_pid_pair(), count: Int(n) * 2)
+        }
+    }
+
+    /// Whether memhound runs inside a pid namespace of its own (its pids are not the host's).
+    public var inPidNamespace: Bool { !pids.isIdentity }
+
+    /// The host tgid of `pid` as memhound sees it, listing the processes again when it is new.
+    func hostPid(_ pid: Int32) -> UInt32? {
+        if let host = pids.host(pid) { return host }
+        try? learnPids()
+        return pids.host(pid)
+    }
+
+    /// The host tgid of a process memhound sees (nil: not visible or gone).
+    public func hostPid(of pid: Int32) -> UInt32? { hostPid(pid) }
+
+    /// Translates a kernel table key's host tgid.
+    func nsPid(_ host: UInt32) -> Int32 { pids.ns(host) }
+
     /// Adds a process to the traced set. `pendingExec`: trace it from its next execve.
     /// `snapshotStacks`: copy registers and stack at region-creating calls (code without frame pointers).
     public func addTarget(pid: Int32, pendingExec: Bool = false, snapshotStacks: Bool = false) throws(KernelError) {
         let state = pendingExec ? MH_TARGET_PENDING_EXEC : MH_TARGET_ACTIVE
         let flags = snapshotStacks ? UInt32(MH_TARGET_SNAPSHOT_STACKS.rawValue) : 0
-        let err = memhound_tracer_add_target(handle, UInt32(bitPattern: pid), UInt32(state.rawValue), flags)
+        guard let host = hostPid(pid) else { throw KernelError(step: .addTarget(pid: pid), errno: ESRCH) }
+        let err = memhound_tracer_add_target(handle, host, UInt32(state.rawValue), flags)
         guard err == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -err) }
     }
 
     /// Turns stack snapshots on or off for a traced process (off for Go: it always has frame pointers).
     public func setSnapshotStacks(pid: Int32, _ on: Bool) {
         let bit = UInt32(MH_TARGET_SNAPSHOT_STACKS.rawValue)
-        _ = memhound_tracer_set_target_flags(handle, UInt32(bitPattern: pid), on ? bit : 0, on ? 0 : bit)
+        guard let host = pids.host(pid) else { return }
+        _ = memhound_tracer_set_target_flags(handle, host, on ? bit : 0, on ? 0 : bit)
     }
 
     /// Drops a finished process's growth table entries (bounded memory; pid reuse).
     public func forgetSites(pid: Int32) {
-        _ = memhound_tracer_forget_sites(handle, UInt32(bitPattern: pid))
+        if let host = pids.host(pid) { _ = memhound_tracer_forget_sites(handle, host) }
         harvested = harvested.filter { $0.key.tgid != pid }
     }
 
+    /// Forgets the host tgid of a process that has exited and been reported.
+    public func forgetPid(_ pid: Int32) {
+        pids.forget(pid)
+    }
+
     public func removeTarget(pid: Int32) {
-        _ = memhound_tracer_remove_target(handle, UInt32(bitPattern: pid))
+        guard let host = pids.host(pid) else { return }
+        _ = memhound_tracer_remove_target(handle, host)
     }
 
     /// The kernel-side counters of a target, or nil once it has left the set.
     public func target(pid: Int32) -> memhound_target? {
         var out = memhound_target()
-        return memhound_tracer_read_target(handle, UInt32(bitPattern: pid), &out) == 0 ? out : nil
+        guard let host = pids.host(pid) else { return nil }
+        return memhound_tracer_read_target(handle, host, &out) == 0 ? out : nil
     }
 
     /// Waits up to `timeoutMs` for records and hands each decoded one to `body`,
@@ -114,6 +158,19 @@ public final class Tracer {
         }
         guard n >= 0 else { throw KernelError(step: .poll, errno: -n) }
         return Int(n)
+    }
+
+    /// Every record kept in the overflow table while the ring buffer was full, named, oldest first.
+    public func takeOverflow() -> [Record] {
+        var records: [Record] = []
+        withoutActuallyEscaping({ (record: Record) in records.append(record) }) { escapable in
+            var sink = RecordSink(body: { escapable(self.named($0)) })
+            _ = withUnsafeMutablePointer(to: &sink) { ptr in
+                memhound_tracer_take_overflow(handle, recordTrampoline, UnsafeMutableRawPointer(ptr))
+            }
+            undecodable += sink.undecodable
+        }
+        return records.sorted { $0.time < $1.time }
     }
 
     /// Ring-buffer records that could not be decoded (a version mismatch; never expected).
@@ -140,12 +197,12 @@ public final class Tracer {
     public func siteGrowth() throws(KernelError) -> [SiteKey: SiteGrowth] {
         var result = harvested
         for (key, growth) in try kernelSites() {
-            result[SiteKey(tgid: key.tgid, stackID: name(key.stackID)), default: .zero].add(growth)
+            result[SiteKey(tgid: nsPid(UInt32(bitPattern: key.tgid)), stackID: name(key.stackID)), default: .zero].add(growth)
         }
         return result
     }
 
-    /// The kernel's site table as it is, with kernel stack ids.
+    /// The kernel's site table as it is, with kernel stack ids and host tgids.
     func kernelSites() throws(KernelError) -> [(key: SiteKey, growth: SiteGrowth)] {
         var result: [(key: SiteKey, growth: SiteGrowth)] = []
         var key = memhound_site_key()

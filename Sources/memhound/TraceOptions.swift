@@ -34,6 +34,11 @@ struct TraceOptions: ParsableArguments {
         valueName: "N"))
     var stackTable: UInt32 = UInt32(16384)
 
+    @Option(help: ArgumentHelp(
+        "Size of the kernel's ring buffer in KiB (a power of two, 64 to 1048576); larger takes bursts without loss.",
+        valueName: "KiB"))
+    var ringBufferKib: UInt32 = 8192
+
     @Flag(help: "Do not trace children the target forks.")
     var noFollowChildren = false
 
@@ -53,6 +58,9 @@ struct TraceOptions: ParsableArguments {
         }
         guard stackTable >= 1024, stackTable <= 1 << 20 else {
             throw ValidationError("--stack-table must be between 1024 and 1048576")
+        }
+        guard ringBufferKib >= 64, ringBufferKib <= 1 << 20, ringBufferKib & (ringBufferKib - 1) == 0 else {
+            throw ValidationError("--ring-buffer-kib must be a power of two from 64 to 1048576")
         }
         _ = try eventKinds()
     }
@@ -89,6 +97,7 @@ struct TraceOptions: ParsableArguments {
         o.sampleEvery = sampleEvery
         o.checkStackReuse = checkStackReuse
         o.stackTableEntries = stackTable
+        o.ringBufferBytes = ringBufferKib * 1024
         o.verbose = verbose
         return o
     }

@@ -16,6 +16,8 @@ enum Fixture: String {
     case goleakStripped = "goleak-stripped"
     /// The fault-storm benchmark's workload, built as scripts/bench builds it (scripts/benchmarks/faultstorm.c).
     case faultstorm
+    /// Maps, touches and unmaps as fast as it can (three ways), next to an 8 MiB leak (churnstorm.c).
+    case churnstorm
 }
 
 private final class FixtureCache: @unchecked Sendable {
@@ -76,6 +78,10 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("cppleak.cpp").path
             guard let gxx = findTool("g++") ?? findTool("c++") else { throw FixtureError(message: "g++ not found") }
             try compile(gxx, ["-O2", "-g", "-o", output, source])
+        case .churnstorm:
+            let source = try programsDirectory().appendingPathComponent("churnstorm.c").path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            try compile(gcc, ["-O1", "-g", "-fno-omit-frame-pointer", "-pthread", "-o", output, source])
         case .tcpnode:
             let source = try programsDirectory().appendingPathComponent("tcpnode.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }

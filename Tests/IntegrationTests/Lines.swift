@@ -50,7 +50,7 @@ func describe(_ report: JSONLine?) -> String {
     var text = "report pid \(report["pid"] ?? "?") final \(report["final"] ?? "?") growth \(report["growth"] ?? "?") "
         + "attributed \(report["attributed"] ?? "?") explained \(report["explained"] ?? "?") lost \(report["lost"] ?? "?")\n"
     for site in sites(report).prefix(25) {
-        text += "  bytes \(site["bytes"] ?? "?") grown \(site["grown"] ?? "?") released \(site["released"] ?? "?")"
+        text += "  bytes \(site["bytes"] ?? "?") uncertain \(site["uncertain_bytes"] ?? "?") grown \(site["grown"] ?? "?") released \(site["released"] ?? "?")"
             + " frames \(functions(site).joined(separator: " < "))\n"
     }
     return text

@@ -234,7 +234,7 @@ final class TCPTests: XCTestCase {
         let outcome = try Memhound.run(["attach", "--help"], timeout: 30)
         XCTAssertEqual(outcome.status, 0, outcome.summary)
         let text = outcome.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        XCTAssertTrue(text.contains("rss, tcp, or all (default: tcp)"), outcome.stdout)
+        XCTAssertTrue(text.contains("rss, tcp, all, or none (default: tcp)"), outcome.stdout)
     }
 
     // MARK: - helpers

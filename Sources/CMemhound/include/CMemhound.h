@@ -62,6 +62,17 @@ int memhound_tracer_read_target(struct memhound_tracer *tracer, uint32_t tgid,
 /* Waits up to timeout_ms for records, then drains those ready for 50 ms at most. Returns how many. */
 int memhound_tracer_poll(struct memhound_tracer *tracer, int timeout_ms,
 			 memhound_record_fn callback, void *context);
+/*
+ * Takes every record kept in the overflow table (the ring buffer was full),
+ * in no particular order, and hands each to callback. Returns how many.
+ */
+int memhound_tracer_take_overflow(struct memhound_tracer *tracer, memhound_record_fn callback, void *context);
+/*
+ * Lists every process visible in memhound's pid namespace with its host tgid
+ * (the programs' view) and its tgid there; returns how many there are (more
+ * than capacity: call again with room for them all), or -errno.
+ */
+int memhound_tracer_list_pids(struct memhound_tracer *tracer, struct memhound_pid_pair *out, uint32_t capacity);
 
 /* ---- the two sets of stack tables (MH_STACK_EPOCH_SHIFT) -------------- */
 
