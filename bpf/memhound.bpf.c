@@ -726,6 +726,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
 	struct memhound_target *p;
+	struct mm_struct *mm;
 
 	/* New threads share the target's tgid and are traced already. */
 	if (!follow_children || ptgid == ctgid)
@@ -738,7 +739,17 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		stat_add(MH_STAT_LOST_TARGET, 1);
 		return 0;
 	}
-	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, 0, ns_tgid(child));
+	/* The child's counter already holds what it shares with its parent: its growth counts from there. */
+	mm = child->mm;
+	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, mm ? anon_bytes(mm) : 0, ns_tgid(child));
+	return 0;
+}
+
+static long forget_site_of(struct bpf_map *map, struct memhound_site_key *key,
+			   struct memhound_site_growth *growth, __u32 *tgid)
+{
+	if (key->tgid == *tgid)
+		bpf_map_delete_elem(map, key);
 	return 0;
 }
 
@@ -750,6 +761,17 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 
 	if (!t || t->state == MH_TARGET_EXITED)
 		return 0;
+	/*
+	 * A new program: its sites start empty, and so do the counters the old
+	 * address space's teardown (just before this) went into. This runs before
+	 * the new program's first instruction, so none of its growth is dropped.
+	 */
+	if (t->state == MH_TARGET_ACTIVE)
+		bpf_for_each_map_elem(&sites, forget_site_of, &tgid, 0);
+	t->foreign_growth = 0;
+	t->foreign_release = 0;
+	t->unscoped_release = 0;
+	t->unseen_release = 0;
 	t->state = MH_TARGET_ACTIVE;
 	t->flags |= MH_TARGET_FRESH_MM;
 	t->anon_bytes = 0;

@@ -204,7 +204,7 @@ struct memhound_process_record {
 	__u32 parent_tgid;  /* fork: the parent */
 	__s32 exit_code;    /* exit: wait status as the kernel keeps it */
 	__u32 ns_tgid;      /* fork: the child's tgid in memhound's pid namespace (0: not visible there) */
-	__u64 anon_bytes;   /* exit: ANON counter at the process's last own change */
+	__u64 anon_bytes;   /* exit: ANON counter at the process's last own change; fork: the child's at birth */
 	char comm[MH_COMM_LEN];
 };
 

@@ -148,9 +148,6 @@ int memhound_attach_programs(struct bpf_object_skeleton *s, const struct bpf_pro
 {
 	int err;
 
-	err = memhound_ensure_tracefs();
-	if (err)
-		return err;
 	/* One by one, so that a failure names its program; the skeleton frees the links. */
 	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_program *prog = *s->progs[i].prog;
@@ -433,13 +430,4 @@ int memhound_probe_ring_buffer(void)
 	return ret;
 }
 
-int memhound_ensure_tracefs(void)
-{
-	struct stat st;
 
-	if (stat("/sys/kernel/tracing/events", &st) == 0)
-		return 0;
-	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL))
-		return -errno;
-	return 0;
-}

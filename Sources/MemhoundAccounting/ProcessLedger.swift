@@ -229,10 +229,16 @@ public struct ProcessLedger: Sendable {
 
     public mutating func markExited() { exited = true }
 
-    /// A new program image: nothing of the old address space remains.
+    /// A new program image: nothing of the old address space, or of its accounts, remains.
     public mutating func resetForExec() {
         resident = IntervalMap()
         mappings = IntervalMap()
+        released = [:]
+        transferred = [:]
+        unlocated = [:]
+        unownedRelease = 0
+        reclaimedUnseen = 0
+        forgottenReleasesUntil = 0
         brkEnd = nil
         recentReleases = []
         recentStart = 0

@@ -26,25 +26,34 @@ public struct HostCheck: Sendable {
         "syscalls/sys_exit_accept4",
     ]
 
-    /// CAP_SYS_ADMIN (21), CAP_PERFMON (38), CAP_BPF (39).
-    static let neededCapabilities: [(bit: UInt64, name: String)] = [
-        (21, "CAP_SYS_ADMIN"), (38, "CAP_PERFMON"), (39, "CAP_BPF"),
+    /// What each capability is needed for; one of each group's bits is enough.
+    static let neededCapabilities: [(bits: [UInt64], name: String, why: String)] = [
+        ([39], "CAP_BPF", "to load the BPF programs and maps"),
+        ([38], "CAP_PERFMON", "to attach tracing programs and read user stacks"),
+        ([2, 1], "CAP_DAC_READ_SEARCH", "to read tracepoint ids in tracefs (root-only files)"),
     ]
 
-    /// Missing capabilities of this process, from /proc/self/status CapEff.
-    static func missingCapabilities(procRoot: String = "/") -> [String] {
+    /// Effective capabilities of this process (/proc/self/status CapEff); nil when unreadable.
+    static func effectiveCapabilities(procRoot: String = "/") -> UInt64? {
         let text = (try? String(contentsOfFile: procRoot + "proc/self/status", encoding: .utf8)) ?? ""
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
-              let caps = UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) else {
-            return neededCapabilities.map(\.name)
-        }
-        return neededCapabilities.filter { caps & (1 << $0.bit) == 0 }.map(\.name)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }) else { return nil }
+        return UInt64(line.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16)
     }
+
+    /// Missing capabilities, each with what it is needed for.
+    static func missingCapabilities(procRoot: String = "/") -> [String] {
+        let caps = effectiveCapabilities(procRoot: procRoot) ?? 0
+        return neededCapabilities.filter { need in !need.bits.contains { caps & (1 << $0) != 0 } }
+            .map { "\($0.name) \($0.why)" }
+    }
+
+    /// Without CAP_SYS_PTRACE, processes of other users cannot be symbolized (their maps and files are closed).
+    static var canReadOtherUsersProcesses: Bool { (effectiveCapabilities() ?? 0) & (1 << 19) != 0 }
 
     static func requirePrivileges() throws(AgentError) {
         let missing = missingCapabilities()
         guard missing.isEmpty else {
-            throw AgentError(.permission, "missing privileges (\(missing.joined(separator: ", "))): run memhound as root, or as a privileged container")
+            throw AgentError(.permission, "missing privileges: \(missing.joined(separator: "; ")) (run as root, or grant CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH)")
         }
     }
 
@@ -54,8 +63,8 @@ public struct HostCheck: Sendable {
         check.kernel = proc.kernelRelease()
         let missing = missingCapabilities(procRoot: procRoot)
         check.items.append(Item(name: "privileges", ok: missing.isEmpty,
-            detail: missing.isEmpty ? "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN are effective" : "missing \(missing.joined(separator: ", "))",
-            fix: "run as root, or give the container CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (privileged: true)"))
+            detail: missing.isEmpty ? "CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH are effective" : "missing \(missing.joined(separator: "; "))",
+            fix: "run as root, or give the container CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH (and CAP_SYS_PTRACE to symbolize other users' processes)"))
         let btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0
         check.items.append(Item(name: "btf", ok: btf,
             detail: btf ? "/sys/kernel/btf/vmlinux is readable" : "/sys/kernel/btf/vmlinux is missing",
@@ -64,9 +73,9 @@ public struct HostCheck: Sendable {
         check.items.append(Item(name: "ring_buffer", ok: ring == 1,
             detail: ring == 1 ? "BPF ring buffer maps can be created" : "BPF ring buffer unavailable (\(ring))",
             fix: "use Linux 6.2 or later (memhound needs per-change kmem:rss_stat, 6.2+)"))
-        let tracefs = memhound_ensure_tracefs()
-        check.items.append(Item(name: "tracefs", ok: tracefs == 0,
-            detail: tracefs == 0 ? "/sys/kernel/tracing is mounted" : "cannot mount tracefs: \(String(cString: strerror(-tracefs)))",
+        let tracefs = access("/sys/kernel/tracing/events", F_OK) == 0
+        check.items.append(Item(name: "tracefs", ok: tracefs,
+            detail: tracefs ? "/sys/kernel/tracing is mounted" : "tracefs is not mounted at /sys/kernel/tracing (memhound never mounts it)",
             fix: "mount -t tracefs nodev /sys/kernel/tracing (in a container: mount /sys/kernel/tracing from the host)"))
         let absent = tracepoints.filter { access("/sys/kernel/tracing/events/\($0)", F_OK) != 0 }
         check.items.append(Item(name: "tracepoints", ok: absent.isEmpty,

@@ -47,15 +47,26 @@ extension Session {
         case .fork:
             // A pid seen before belonged to a process that has exited: nothing of it carries over.
             if processes[p.tgid] != nil { forgetProcess(p.tgid) }
-            let status = try? proc.status(pid: p.tgid)
-            processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: status.map(MemoryBytes.init) ?? .zero)
+            // The anon baseline is the kernel's counter at birth (what it shares with its parent):
+            // /proc, read later, would already include the child's own growth.
+            var baseline = (try? proc.status(pid: p.tgid)).map(MemoryBytes.init) ?? .zero
+            baseline.anon = Int64(p.anonBytes)
+            processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: baseline)
             let parentIsGo = processes[p.parentTgid]?.isGo
             processes[p.tgid]?.isGo = parentIsGo
             symbolizer.prepareUnwinding(pid: p.tgid, parentIsGo != true)
             symbolizer.observe(pid: p.tgid)
             try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
         case .exec:
-            processes[p.tgid]?.comm = p.comm
+            // A new program starts with an empty address space and no sites (the kernel dropped them).
+            if var traced = processes[p.tgid] {
+                traced.comm = p.comm
+                traced.baseline = .zero
+                traced.latest = .zero
+                processes[p.tgid] = traced
+                tracer.forgetHarvested(pid: p.tgid)
+                forgetCaches(p.tgid)
+            }
             configureSnapshots(pid: p.tgid)
             symbolizer.observe(pid: p.tgid)
             try writer.write(ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm))
@@ -99,6 +110,8 @@ extension Session {
             line.cgroupMemoryCurrent = cgroup.current
         }
         processes[pid]?.latest = MemoryBytes(status)
+        // A program may rename itself (prctl PR_SET_NAME, pthread_setname_np on its main thread).
+        processes[pid]?.comm = status.name
         try? writer.write(line, droppable: true)
         return true
     }
@@ -180,10 +193,18 @@ extension Session {
     }
 
     /// The kernel's growth table, remembering each stack's leaf candidate.
+    /// A failed read is said on stderr and the last table read stands in: an empty one would
+    /// publish every site as gone.
     func siteGrowth() -> [SiteKey: SiteGrowth] {
-        let growth = (try? tracer.siteGrowth()) ?? [:]
-        for (key, g) in growth { rememberLeaf(key, g.leafReturn) }
-        return growth
+        do {
+            let growth = try tracer.siteGrowth()
+            for (key, g) in growth { rememberLeaf(key, g.leafReturn) }
+            lastSiteGrowth = growth
+            return growth
+        } catch {
+            Diagnostics.warn("\(error.description); this report uses the site table read before")
+            return lastSiteGrowth
+        }
     }
 
     /// Keeps the first candidate caller seen for a stack of a frameless leaf.
@@ -197,6 +218,11 @@ extension Session {
         accounting.forget(pid)
         tracer.forgetSites(pid: pid)
         symbolizer.forget(pid: pid)
+        forgetCaches(pid)
+    }
+
+    /// Drops what was derived from a pid's stacks and maps (its program changed or it is gone).
+    func forgetCaches(_ pid: Int32) {
         frameCache = frameCache.filter { $0.key.tgid != pid }
         leafReturns = leafReturns.filter { $0.key.tgid != pid }
         stackComplete = stackComplete.filter { $0.key.tgid != pid }

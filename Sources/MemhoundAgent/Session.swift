@@ -40,6 +40,8 @@ public final class Session {
     var stackComplete: [SiteKey: Bool] = [:]
     /// When settled stacks were last looked for (Session+Retire).
     var lastRetireNs: UInt64 = 0
+    /// The kernel's site table as last read (see siteGrowth).
+    var lastSiteGrowth: [SiteKey: SiteGrowth] = [:]
     /// The final report of every traced process, in the order written.
     public internal(set) var finalReports: [ReportLine] = []
 
@@ -64,6 +66,9 @@ public final class Session {
             try tracer.attach()
             tcp = try Self.loadTCP(tracer)
         } catch {
+            if access("/sys/kernel/tracing/events", F_OK) != 0 {
+                throw AgentError(.unsupported, "tracefs is not mounted at /sys/kernel/tracing (the syscall tracepoints attach through it): mount -t tracefs nodev /sys/kernel/tracing; memhound never mounts it", detail: error.log)
+            }
             throw AgentError(
                 error.isPermission ? .permission : (error.errno == ENOENT || error.errno == EINVAL ? .unsupported : .bpfFailed),
                 error.description, detail: error.log)
@@ -122,12 +127,20 @@ public final class Session {
             throw AgentError(.targetExited, "pid \(pid) exited while memhound was attaching")
         }
         mainPid = pid
+        warnIfUnreadable(pid)
         startNs = MonotonicClock.nowNs()
         accounting.track(pid)
         processes[pid] = TracedProcess(pid: pid, comm: proc.comm(pid: pid), baseline: MemoryBytes(status))
         processes[pid]?.isGo = isGo
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
         symbolizer.observe(pid: pid)
+    }
+
+    /// Another user's process cannot be symbolized without CAP_SYS_PTRACE: say so once, up front.
+    private func warnIfUnreadable(_ pid: Int32) {
+        var st = stat()
+        guard stat(proc.path("proc/\(pid)"), &st) == 0, st.st_uid != geteuid(), !HostCheck.canReadOtherUsersProcesses else { return }
+        Diagnostics.warn("pid \(pid) belongs to uid \(st.st_uid): without CAP_SYS_PTRACE memhound cannot read its maps and binaries, so its frames will have addresses but no function names")
     }
 
     private func launch(_ arguments: [String]) throws(AgentError) {

@@ -36,7 +36,7 @@ public struct KernelError: Error, CustomStringConvertible, Sendable {
     private var advice: String {
         switch errno {
         case EPERM, EACCES:
-            "run as root, or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN"
+            "run as root, or with CAP_BPF, CAP_PERFMON and CAP_DAC_READ_SEARCH"
         case ENOENT where isAttach:
             "this kernel lacks the tracepoint; run `memhound check`"
         case EINVAL, ENOTSUP, E2BIG:

@@ -127,6 +127,11 @@ public final class Tracer {
         harvested = harvested.filter { $0.key.tgid != pid }
     }
 
+    /// Drops user space's share of a process's site growth (its program changed: the kernel dropped its own).
+    public func forgetHarvested(pid: Int32) {
+        harvested = harvested.filter { $0.key.tgid != pid }
+    }
+
     /// Forgets the host tgid of a process that has exited and been reported.
     public func forgetPid(_ pid: Int32) {
         pids.forget(pid)

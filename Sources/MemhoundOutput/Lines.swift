@@ -18,10 +18,13 @@ public struct Frame: Codable, Equatable, Sendable {
     public var inlined: Bool
     /// The symbol as the binary spells it, when `function` is demangled.
     public var mangled: String?
+    /// The module's file was deleted or replaced since the process mapped it (true only; absent otherwise).
+    public var moduleDeleted: Bool?
 
     public init(address: String, function: String?, module: String, offset: String,
                 symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil, inlined: Bool = false,
-                mangled: String? = nil) {
+                mangled: String? = nil, moduleDeleted: Bool = false) {
+        self.moduleDeleted = moduleDeleted ? true : nil
         self.inlined = inlined
         self.mangled = mangled
         self.address = address
@@ -35,7 +38,7 @@ public struct Frame: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case address, function, module, offset, file, line, inlined, mangled
-        case symbolOffset = "symbol_offset"
+        case symbolOffset = "symbol_offset", moduleDeleted = "module_deleted"
     }
 
     /// Unknown fields are written as null, so every frame has the same keys.
@@ -50,6 +53,7 @@ public struct Frame: Codable, Equatable, Sendable {
         try c.encode(line, forKey: .line)
         try c.encode(inlined, forKey: .inlined)
         try c.encodeIfPresent(mangled, forKey: .mangled)
+        try c.encodeIfPresent(moduleDeleted, forKey: .moduleDeleted)
     }
 }
 
@@ -64,6 +68,17 @@ public struct TargetInfo: Codable, Equatable, Sendable {
         self.comm = comm
         self.exe = exe
         self.cmdline = cmdline
+    }
+
+    enum CodingKeys: String, CodingKey { case pid, comm, exe, cmdline }
+
+    /// By hand so that an unreadable `comm` or `exe` is null, not omitted (the schema says nullable).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(comm, forKey: .comm)
+        try c.encode(exe, forKey: .exe)
+        try c.encode(cmdline, forKey: .cmdline)
     }
 }
 

@@ -36,10 +36,12 @@ public struct MemoryMapping: Sendable, Equatable {
     /// The backing file was unlinked (or replaced, e.g. by a package upgrade).
     public var isDeleted: Bool { path.hasSuffix(MemoryMapping.deletedSuffix) }
 
-    /// The backing file path without " (deleted)", or nil for non-file mappings.
+    /// The backing file path as the process mapped it: without " (deleted)", and with
+    /// the kernel's escape of a newline ("\\012" in maps) undone; nil for non-file mappings.
     public var filePath: String? {
         guard path.hasPrefix("/") else { return nil }
-        return isDeleted ? String(path.dropLast(MemoryMapping.deletedSuffix.count)) : path
+        let file = isDeleted ? String(path.dropLast(MemoryMapping.deletedSuffix.count)) : path
+        return file.contains("\\012") ? file.replacing("\\012", with: "\n") : file
     }
 
     static let deletedSuffix = " (deleted)"

@@ -15,6 +15,8 @@ public struct SymbolizedFrame: Equatable, Sendable {
     public var inlined = false
     /// The symbol as the binary spells it, when `function` is its demangled form.
     public var mangled: String?
+    /// The mapped file was deleted or replaced since it was mapped (`module` is its path then).
+    public var moduleDeleted = false
 }
 
 /// Turns user stacks into frames. Process maps are remembered from first sight
@@ -134,7 +136,9 @@ public final class Symbolizer {
         }
         let module = m.filePath ?? m.path
         guard let elf = elf(for: m, pid: pid) else {
-            return SymbolizedFrame(address: address, module: module, moduleOffset: fileOffset)
+            var f = SymbolizedFrame(address: address, module: module, moduleOffset: fileOffset)
+            f.moduleDeleted = m.isDeleted
+            return f
         }
         let vaddr = elf.virtualAddress(fileOffset: fileOffset)
         let symbol = elf.lookup(virtualAddress: vaddr)
@@ -143,6 +147,7 @@ public final class Symbolizer {
             moduleOffset: elf.virtualAddress(fileOffset: address - m.start + m.offset),
             symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
             file: symbol.file, line: symbol.line)
+        f.moduleDeleted = m.isDeleted
         f.demangle()
         return f
     }

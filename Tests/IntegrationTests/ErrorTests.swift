@@ -80,7 +80,7 @@ final class ErrorTests: XCTestCase {
         XCTAssertEqual(check["ok"] as? Bool, true)
         let checks = check["checks"] as? [JSONLine] ?? []
         XCTAssertEqual(Set(checks.compactMap { $0["name"] as? String }),
-                       ["privileges", "btf", "ring_buffer", "tracefs", "tracepoints", "load_and_attach"], "\(check)")
+                       ["privileges", "btf", "ring_buffer", "tracefs", "tracepoints", "load_and_attach", "pid_namespace"], "\(check)")
         for item in checks {
             XCTAssertNotNil(item["name"] as? String, "\(item)")
             XCTAssertEqual(item["ok"] as? Bool, true, "\(item)")

@@ -93,3 +93,49 @@ final class LifecycleTests: XCTestCase {
         return memhound.err.text.split(separator: "\n").compactMap { $0.hasPrefix("ready ") ? Int32($0.dropFirst(6)) : nil }.first
     }
 }
+
+extension LifecycleTests {
+    /// A wrapper that grows, then execs the real program (as pyenv shims and shell scripts do): the report
+    /// is the new program's, its old sites and the old address space's teardown are gone.
+    func testExecStartsTheNewProgramsAccountsAfresh() throws {
+        try requirePrivileges()
+        let storm = try fixture(.churnstorm)
+        let script = "x=$(head -c 30000000 /dev/zero | tr '\\0' a); exec \"$0\" self 0.5 4 8"
+        let outcome = try Memhound.run(["run", "--interval", "1", "--", "/bin/bash", "-c", script, storm], timeout: 60)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let pid = try XCTUnwrap(outcome.targetPid, outcome.summary)
+        let report = try XCTUnwrap(outcome.finalReport(pid: pid), outcome.summary)
+        XCTAssertEqual(report["comm"] as? String, "churnstorm", describe(report))
+        XCTAssertTrue(near(number(report["explained"]), 1, within: 0.05), describe(report))
+        XCTAssertTrue(near(number(largestSite(report, containing: "keep_site", by: "grown")?["bytes"]), 8 * mib, within: 0.05),
+                      describe(report))
+        XCTAssertEqual(number((report["unattributed"] as? JSONLine)?["foreign_release"]), 0, describe(report))
+        for site in sites(report) where !functions(site).contains("keep_site") {
+            XCTAssertLessThan(number(site["bytes"]) ?? 0, mib, "a site of the old program is left:\n\(describe(report))")
+        }
+    }
+
+    /// A forked child's growth counts from what it shares with its parent at birth.
+    func testForkedChildGrowthCountsFromBirth() throws {
+        try requirePrivileges()
+        let outcome = try Memhound.run(["run", "--interval", "1", "--", try fixture(.leaker),
+                                        "--steps", "2", "--step-mib", "2", "--fork", "--child-mib", "6"])
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let fork = try XCTUnwrap(outcome.lines(ofType: "fork").first, outcome.summary)
+        let child = try XCTUnwrap(int32(fork["pid"]))
+        let report = try XCTUnwrap(outcome.finalReport(pid: child), outcome.summary)
+        XCTAssertTrue(near(number((report["growth"] as? JSONLine)?["anon"]), 6 * mib, within: 0.10), describe(report))
+        XCTAssertTrue(near(number(report["explained"]), 1, within: 0.05), describe(report))
+    }
+}
+
+extension LifecycleTests {
+    /// A command name with control bytes: the error stays one printable line.
+    func testControlBytesInAnErrorAreEscaped() throws {
+        try requirePrivileges()
+        let outcome = try Memhound.run(["run", "--interval", "1", "--", "/no/such\u{1b}[31mcmd\nx"])
+        assertCleanError(outcome, code: 127)
+        XCTAssertFalse(outcome.stderr.contains("\u{1b}"), outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("\\x1b[31mcmd\\x0ax"), outcome.stderr)
+    }
+}

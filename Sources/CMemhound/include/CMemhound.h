@@ -157,8 +157,6 @@ const char *memhound_libbpf_log(void);
 
 /* 1 when the kernel can create a ring buffer map, 0 when not, -errno on error. */
 int memhound_probe_ring_buffer(void);
-/* Mounts tracefs at /sys/kernel/tracing when it is not there yet. */
-int memhound_ensure_tracefs(void);
 
 /* ---- symbols (elfutils libdwfl) --------------------------------------- */
 

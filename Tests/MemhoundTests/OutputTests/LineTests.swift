@@ -55,6 +55,12 @@ final class LineTests: XCTestCase {
         XCTAssertEqual((site["mapped"] as? [String: Any])?["count"] as? Int, 0)
     }
 
+    func testUnreadableExeAndCommAreNullNotMissing() throws {
+        let j = try json(TargetInfo(pid: 7, comm: nil, exe: nil, cmdline: []))
+        XCTAssertTrue(j["exe"] is NSNull, "\(j)")
+        XCTAssertTrue(j["comm"] is NSNull, "\(j)")
+    }
+
     func testReportRoundTrips() throws {
         let original = report(explained: 0.97)
         let data = try LineWriter.makeEncoder().encode(original)

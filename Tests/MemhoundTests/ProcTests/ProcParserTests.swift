@@ -60,6 +60,13 @@ final class ProcParserTests: XCTestCase {
 
     // MARK: maps
 
+    /// The kernel writes a newline in a path as \\012: the file is named as the process mapped it.
+    func testMapsNewlineEscapeIsUndoneAndDeletionIsKnown() {
+        let maps = MemoryMapping.parseMaps("7f0000000000-7f0000001000 r-xp 00000000 fd:01 42 /tmp/a\\012b.so (deleted)\n")
+        XCTAssertEqual(maps.first?.filePath, "/tmp/a\nb.so")
+        XCTAssertEqual(maps.first?.isDeleted, true)
+    }
+
     func testMapsPathsKeepInnerAndTrailingSpaces() {
         let text = """
             7f0000000000-7f0000001000 r-xp 0000a000 fd:01 42    /opt/a  b/lib x.so (deleted)
