@@ -148,7 +148,7 @@ extension Session {
         guard var p = processes[pid], !p.finalWritten else { return }
         if !p.exited { sample(pid) }
         let final = report(pid: pid, final: true, growth: siteGrowth())
-        finalReports.append(final)
+        if pid == mainPid { mainFinalReport = final }
         try writer.write(final)
         p = processes[pid]!
         p.finalWritten = true
@@ -164,9 +164,10 @@ extension Session {
             tracer.removeTarget(pid: pid)
             forgetTCP(pid: pid)
         }
-        // A followed child that is gone leaves nothing behind in the kernel's tables.
+        // A followed child that is gone leaves nothing behind, in the kernel's tables or here:
+        // a service forking short-lived children for days must not grow memhound.
         if p.exited, pid != mainPid {
-            tracer.forgetSites(pid: pid)
+            forgetProcess(pid)
             tracer.forgetPid(pid)
         }
     }
@@ -229,6 +230,9 @@ extension Session {
         repairedPCs = repairedPCs.filter { $0.key.tgid != pid }
         unwoundPaths = unwoundPaths.filter { $0.key.tgid != pid }
         categoryCache = categoryCache.filter { $0.key.tgid != pid }
+        stitched = stitched.filter { $0.key.tgid != pid }
+        unwound.forget(tgid: pid)
+        pendingSnapshots = pendingSnapshots.filter { $0.value.tgid != pid }
     }
 
     /// The main target first, then the others by pid.

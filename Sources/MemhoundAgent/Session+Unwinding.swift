@@ -27,6 +27,12 @@ struct UnwoundStacks {
     func stack(_ key: SiteKey) -> [UInt64]? {
         key.stackID >= Self.firstID ? stacks[key] : nil
     }
+
+    /// Drops a process's stacks (it exited or changed program); their ids are not reused.
+    mutating func forget(tgid: Int32) {
+        ids[tgid] = nil
+        stacks = stacks.filter { $0.key.tgid != tgid }
+    }
 }
 
 extension Session {

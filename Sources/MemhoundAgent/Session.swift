@@ -42,8 +42,8 @@ public final class Session {
     var lastRetireNs: UInt64 = 0
     /// The kernel's site table as last read (see siteGrowth).
     var lastSiteGrowth: [SiteKey: SiteGrowth] = [:]
-    /// The final report of every traced process, in the order written.
-    public internal(set) var finalReports: [ReportLine] = []
+    /// The main target's final report, once written.
+    public internal(set) var mainFinalReport: ReportLine?
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {

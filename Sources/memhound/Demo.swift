@@ -26,7 +26,7 @@ struct Demo: ParsableCommand {
             """.utf8))
         try Trace.run(.run(arguments: [exe, "demo-workload", "--seconds", String(seconds)]),
                       options: options, verbose: false) { session in
-            if let report = session.finalReports.first { summarize(report) }
+            if let report = session.mainFinalReport { summarize(report) }
         }
     }
 
