@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "memhound", targets: ["memhound"]),
+        // What reads what a traced process controls (its /proc files, binaries, names): for scripts/fuzz.
+        .library(name: "MemhoundParsers", targets: ["MemhoundProc", "MemhoundSymbols"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

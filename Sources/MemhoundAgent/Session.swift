@@ -146,7 +146,8 @@ public final class Session {
     private func launch(_ arguments: [String]) throws(AgentError) {
         let commandIsGo = Self.executablePath(arguments[0]).flatMap(Symbolizer.isGoExecutable(path:))
         var spawned = memhound_child()
-        let err = withCStringArray(arguments) { memhound_child_spawn($0, STDERR_FILENO, &spawned) }
+        let raw = options.rawCommand ?? arguments.map { Array($0.utf8) }
+        let err = withCStringArray(raw) { memhound_child_spawn($0, STDERR_FILENO, &spawned) }
         guard err == 0 else {
             throw AgentError(.bpfFailed, "starting \(arguments[0]) failed: \(String(cString: strerror(-err)))")
         }
@@ -298,9 +299,14 @@ extension Session {
     }
 }
 
-/// Calls `body` with a NULL-terminated C array of the strings.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+/// Calls `body` with a NULL-terminated C array of the byte strings.
+func withCStringArray<R>(_ strings: [[UInt8]], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { bytes in
+        let p = malloc(bytes.count + 1)!.assumingMemoryBound(to: CChar.self)
+        bytes.withUnsafeBytes { raw in if let base = raw.baseAddress { memcpy(p, base, bytes.count) } }
+        p[bytes.count] = 0
+        return p
+    }
     pointers.append(nil)
     defer { pointers.forEach { free($0) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }

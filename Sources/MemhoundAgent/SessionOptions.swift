@@ -24,6 +24,8 @@ public struct SessionOptions: Sendable {
     public var stackTableEntries: UInt32 = 0
     /// The kernel-to-user ring buffer, in bytes (a power of two, a multiple of the page size).
     public var ringBufferBytes: UInt32 = 8 << 20
+    /// `run`'s command as the bytes the shell passed (a path need not be UTF-8); nil: use the strings.
+    public var rawCommand: [[UInt8]]?
     public var outputPath: String?
     public var verbose = false
     public var procRoot = "/"

@@ -40,8 +40,20 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let code = try Trace.run(.run(arguments: command), options: trace.sessionOptions(), verbose: trace.verbose)
+        var options = try trace.sessionOptions()
+        options.rawCommand = Self.rawCommand(count: command.count)
+        let code = try Trace.run(.run(arguments: command), options: options, verbose: trace.verbose)
         if code != 0 { throw ExitStatus(value: code) }
+    }
+
+    /// The command as the bytes of argv after `--`: the parsed strings repair bytes that are not
+    /// UTF-8, and a path with such bytes must still be found.
+    static func rawCommand(count: Int) -> [[UInt8]]? {
+        let argv = (0..<Int(CommandLine.argc)).map { i in
+            CommandLine.unsafeArgv[i].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
+        }
+        guard let terminator = argv.firstIndex(of: Array("--".utf8)), argv.count - terminator - 1 == count else { return nil }
+        return Array(argv[(terminator + 1)...])
     }
 }
 

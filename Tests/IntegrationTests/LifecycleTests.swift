@@ -139,3 +139,14 @@ extension LifecycleTests {
         XCTAssertTrue(outcome.stderr.contains("\\x1b[31mcmd\\x0ax"), outcome.stderr)
     }
 }
+
+extension LifecycleTests {
+    /// A command whose path is not UTF-8 runs: memhound passes on the bytes it was given.
+    func testCommandWhosePathIsNotUTF8Runs() throws {
+        try requirePrivileges()
+        let script = "p=\"$1/tr$(printf '\\377')ue\"; cp /bin/true \"$p\" && exec \"$0\" run --interval 1 -- \"$p\""
+        let outcome = try Spawned("/bin/sh", ["-c", script, try Memhound.path(), scratchDirectory.path]).finish(timeout: 60)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        XCTAssertNotNil(outcome.targetPid.flatMap(outcome.finalReport(pid:)), outcome.summary)
+    }
+}

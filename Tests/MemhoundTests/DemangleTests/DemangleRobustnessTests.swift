@@ -14,6 +14,13 @@ final class DemangleRobustnessTests: XCTestCase {
         ]
     }
 
+    /// The Swift runtime's demangler aborts on this name (found by scripts/fuzz): memhound must survive it.
+    func testSwiftNameThatAbortsTheRuntimeDemanglerLeavesItMangled() {
+        XCTAssertNil(Demangler.demangle("$sRv_"))
+        XCTAssertNil(Demangler.demangle("$sRv_"), "cached")
+        XCTAssertEqual(Demangler.demangle("$s8memhound12DemoWorkloadV3runyyKF"), "memhound.DemoWorkload.run() throws -> ()")
+    }
+
     func testEveryPrefixOfRealNames() throws {
         for name in try realNames() {
             let chars = Array(name)
