@@ -224,13 +224,13 @@ extension Session {
 
     /// Drops what was derived from a pid's stacks and maps (its program changed or it is gone).
     func forgetCaches(_ pid: Int32) {
-        frameCache = frameCache.filter { $0.key.tgid != pid }
-        leafReturns = leafReturns.filter { $0.key.tgid != pid }
-        stackComplete = stackComplete.filter { $0.key.tgid != pid }
-        repairedPCs = repairedPCs.filter { $0.key.tgid != pid }
-        unwoundPaths = unwoundPaths.filter { $0.key.tgid != pid }
-        categoryCache = categoryCache.filter { $0.key.tgid != pid }
-        stitched = stitched.filter { $0.key.tgid != pid }
+        frameCache.forget(pid)
+        leafReturns.forget(pid)
+        stackComplete.forget(pid)
+        repairedPCs.forget(pid)
+        unwoundPaths.forget(pid)
+        categoryCache.forget(pid)
+        stitched.forget(pid)
         unwound.forget(tgid: pid)
         pendingSnapshots = pendingSnapshots.filter { $0.value.tgid != pid }
     }

@@ -37,15 +37,13 @@ extension Session {
         tracer.retire(names)
         accounting.forget(stacks: names)
         let gone = { (key: SiteKey) in names.contains(key.stackID) }
-        frameCache = frameCache.filter { !gone($0.key) }
-        leafReturns = leafReturns.filter { !gone($0.key) }
-        stackComplete = stackComplete.filter { !gone($0.key) }
-        repairedPCs = repairedPCs.filter { !gone($0.key) }
-        categoryCache = categoryCache.filter {
-            !names.contains($0.key.stackID) && !names.contains($0.key.regionCreator ?? -1)
-        }
-        stitched = stitched.filter {
-            !names.contains($0.key.fault) && !names.contains($0.key.creator) && !names.contains($0.value)
+        frameCache.removeAll { key, _ in gone(key) }
+        leafReturns.removeAll { key, _ in gone(key) }
+        stackComplete.removeAll { key, _ in gone(key) }
+        repairedPCs.removeAll { key, _ in gone(key) }
+        categoryCache.removeAll { key, _ in names.contains(key.stackID) || names.contains(key.regionCreator ?? -1) }
+        stitched.removeAll { key, owner in
+            names.contains(key.fault) || names.contains(key.creator) || names.contains(owner)
         }
     }
 }

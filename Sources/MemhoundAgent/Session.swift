@@ -28,16 +28,19 @@ public final class Session {
     var childWaitStatus: Int32?
     var startNs: UInt64 = 0
     var reportedLost = LostCounts()
-    var frameCache: [SiteKey: [Frame]] = [:]
-    var leafReturns: [SiteKey: UInt64] = [:]
+    var frameCache = ProcessCache<SiteKey, [Frame]>()
+    var leafReturns = ProcessCache<SiteKey, UInt64>()
     var pendingSnapshots: [Int32: UserStackSnapshot] = [:]
-    var repairedPCs: [SiteKey: [UInt64]] = [:]
-    var unwoundPaths: [CallPath: Int32] = [:]
-    var categoryCache: [CategoryInputs: MemoryCategory] = [:]
-    var stitched: [StitchKey: Int32] = [:]
+    var repairedPCs = ProcessCache<SiteKey, [UInt64]>()
+    /// Call paths whose copied stack was unwound. A program whose call paths never repeat makes a new
+    /// one for each copy the kernel sends; the kernel's table of copied paths holds 16,384 in all, so a
+    /// path forgotten here has long been forgotten there and is copied again.
+    var unwoundPaths = ProcessCache<CallPath, Int32>(limitPerProcess: 65536)
+    var categoryCache = ProcessCache<CategoryInputs, MemoryCategory>()
+    var stitched = ProcessCache<StitchKey, Int32>()
     var unwound = UnwoundStacks()
     /// Whether a stack's frame-pointer chain held up to the program's start.
-    var stackComplete: [SiteKey: Bool] = [:]
+    var stackComplete = ProcessCache<SiteKey, Bool>()
     /// When settled stacks were last looked for (Session+Retire).
     var lastRetireNs: UInt64 = 0
     /// The kernel's site table as last read (see siteGrowth).

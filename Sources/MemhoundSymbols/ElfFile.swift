@@ -103,8 +103,9 @@ final class ElfFile {
 
     /// The link-time address for a file offset, through the segment that maps it.
     func virtualAddress(fileOffset: UInt64) -> UInt64 {
-        for s in segments where fileOffset >= s.offset && fileOffset < s.offset + max(s.fileSize, 1) {
-            return fileOffset - s.offset + s.vaddr
+        // Program headers come from the traced binary: no arithmetic here may trap on their values.
+        for s in segments where fileOffset >= s.offset && fileOffset - s.offset < max(s.fileSize, 1) {
+            return (fileOffset - s.offset) &+ s.vaddr
         }
         return fileOffset
     }

@@ -122,14 +122,16 @@ public final class Symbolizer {
     func elfAndAddress(pid: Int32, address: UInt64) -> (ElfFile, UInt64)? {
         guard let m = mapping(pid: pid, address: address), m.isExecutable, m.filePath != nil,
               let elf = elf(for: m, pid: pid) else { return nil }
-        return (elf, elf.virtualAddress(fileOffset: address - m.start + m.offset))
+        return (elf, elf.virtualAddress(fileOffset: address - m.start &+ m.offset))
     }
 
     func frame(pid: Int32, address: UInt64, lookup: UInt64) -> SymbolizedFrame {
         guard let m = mapping(pid: pid, address: address) else {
             return SymbolizedFrame(address: address, module: "[unknown]", moduleOffset: address)
         }
-        let fileOffset = lookup - m.start + m.offset
+        // A caller's lookup address is one before its return address, which in a garbage stack
+        // can be a mapping's first byte (found by scripts/fuzz): stay inside the mapping.
+        let fileOffset = max(lookup, m.start) - m.start &+ m.offset
         guard m.filePath != nil else {
             return SymbolizedFrame(address: address, module: m.path.isEmpty ? "[anon]" : m.path,
                                    moduleOffset: address - m.start)
@@ -144,7 +146,7 @@ public final class Symbolizer {
         let symbol = elf.lookup(virtualAddress: vaddr)
         var f = SymbolizedFrame(
             address: address, function: symbol.name, module: module,
-            moduleOffset: elf.virtualAddress(fileOffset: address - m.start + m.offset),
+            moduleOffset: elf.virtualAddress(fileOffset: address - m.start &+ m.offset),
             symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
             file: symbol.file, line: symbol.line)
         f.moduleDeleted = m.isDeleted

@@ -5,30 +5,29 @@ import XCTest
 final class LossTests: XCTestCase {
     /// mmap/touch/munmap by one thread as fast as it can: the kernel charges each freed run itself.
     func testChurnStormByOneThreadStaysExact() throws {
-        try requirePrivileges()
-        let outcome = try Memhound.run(["run", "--interval", "1", "--", try fixture(.churnstorm), "self", "6", "4", "8"],
-                                       timeout: 90)
-        let report = try finalReport(outcome)
+        let report = try finalReport(try storm("self"))
         try assertTrueFigures(report, keptMiB: 8)
         XCTAssertEqual(number(report["lost_records"]), 0, "no record is needed per churned page:\n\(describe(report))")
     }
 
     /// Two mappings touched in turn, then unmapped: every first run goes through the ring buffer.
     func testChurnStormWithRunsInFlightStaysTrue() throws {
-        try requirePrivileges()
-        let outcome = try Memhound.run(["run", "--interval", "1", "--", try fixture(.churnstorm), "pair", "6", "4", "8"],
-                                       timeout: 90)
+        let outcome = try storm("pair")
         try assertTrueFigures(try finalReport(outcome), keptMiB: 8)
         try assertLossSaidOnStderr(outcome)
     }
 
     /// One thread touches, another unmaps.
     func testChurnStormAcrossThreadsStaysTrue() throws {
-        try requirePrivileges()
-        let outcome = try Memhound.run(["run", "--interval", "1", "--", try fixture(.churnstorm), "cross", "6", "4", "8"],
-                                       timeout: 90)
+        let outcome = try storm("cross")
         try assertTrueFigures(try finalReport(outcome), keptMiB: 8)
         try assertLossSaidOnStderr(outcome)
+    }
+
+    /// churnstorm MODE for 6 s next to its 8 MiB leak, traced with default options.
+    private func storm(_ mode: String) throws -> Outcome {
+        try requirePrivileges()
+        return try Memhound.run(["run", "--interval", "1", "--", try fixture(.churnstorm), mode, "6", "4", "8"], timeout: 90)
     }
 
     /// A reader that reads nothing for 15 s: memhound keeps draining and reporting on time, and

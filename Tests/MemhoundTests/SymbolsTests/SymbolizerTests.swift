@@ -41,6 +41,21 @@ final class SymbolizerTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: (t.binary as NSString).deletingLastPathComponent)
     }
 
+    /// A caller frame whose return address is a mapping's first byte (a garbage stack: found by
+    /// scripts/fuzz) resolves inside the mapping instead of trapping on the address one before it.
+    func testCallerAtTheFirstByteOfAMappingDoesNotTrap() throws {
+        let root = NSTemporaryDirectory() + "memhound-fakeroot-\(getpid())"
+        try FileManager.default.createDirectory(atPath: root + "/proc/7/root/bin", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: root + "/proc/7/root/bin/true")
+        try "00400000-00600000 r-xp 00000000 fd:01 42 /bin/true\n".write(toFile: root + "/proc/7/maps", atomically: true, encoding: .utf8)
+        let symbolizer = Symbolizer(proc: ProcFS(root: root))
+        symbolizer.observe(pid: 7)
+        let frames = symbolizer.symbolize(pid: 7, addresses: [0x400010, 0x400000])
+        XCTAssertEqual(frames.last?.module, "/bin/true")
+        XCTAssertEqual(frames.last?.address, 0x400000)
+    }
+
     func testResolvesFunctionFileAndLineInAPIEBinary() throws {
         let t = try startTarget()
         defer { stop(t) }
