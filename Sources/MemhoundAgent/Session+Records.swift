@@ -82,8 +82,13 @@ extension Session {
     }
 
     /// Every interval: a /proc sample and a report per live process, and losses if any.
+    /// The figures of one instant: the kernel's site table is read at `cutoff`, the records made
+    /// up to then are applied before the reports and the newer ones after, so a release the kernel
+    /// has counted is charged in the same report as the growth it undoes.
     func writePeriodic() throws {
+        let cutoff = MonotonicClock.nowNs()
         let growth = siteGrowth()
+        let later = try drain(upTo: cutoff)
         for pid in orderedPids() {
             guard let p = processes[pid], !p.exited else { continue }
             sample(pid)
@@ -91,6 +96,7 @@ extension Session {
             try writer.write(report(pid: pid, final: false, growth: growth), droppable: true)
         }
         try writeLostIfChanged()
+        for record in later { try handle(record) }
     }
 
     /// Reads /proc for `pid` and writes its `rss` line; false once the process is gone.

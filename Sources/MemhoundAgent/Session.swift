@@ -251,6 +251,39 @@ public final class Session {
         return total
     }
 
+    /// Handles the records made up to `cutoff` (CLOCK_MONOTONIC ns, the kernel's clock) and returns
+    /// the newer ones unhandled, in order (2 s at most, as any drain).
+    func drain(upTo cutoff: UInt64) throws -> [Record] {
+        var later: [Record] = []
+        var failure: Error?
+        let deadline = MonotonicClock.nowNs() + 2_000_000_000
+        repeat {
+            let n: Int
+            do {
+                n = try tracer.poll(timeoutMs: 0) { record in
+                    // Once a newer record came, the rest wait too: their order is kept.
+                    if !later.isEmpty || record.time > cutoff {
+                        later.append(record)
+                    } else {
+                        do { try handle(record) } catch { failure = failure ?? error }
+                    }
+                }
+            } catch {
+                throw AgentError(.bpfFailed, error.description)
+            }
+            for record in tracer.takeOverflow() {
+                if record.time > cutoff {
+                    later.append(record.late)
+                } else {
+                    do { try handle(record.late) } catch { failure = failure ?? error }
+                }
+            }
+            if let failure { throw failure }
+            if n == 0 || !later.isEmpty { break }
+        } while MonotonicClock.nowNs() < deadline
+        return later
+    }
+
     func recycleStackTables() throws {
         let now = MonotonicClock.nowNs()
         makeRoomForStacks(nowNs: now)
