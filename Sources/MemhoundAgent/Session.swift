@@ -252,12 +252,14 @@ public final class Session {
     }
 
     /// Handles the records made up to `cutoff` (CLOCK_MONOTONIC ns, the kernel's clock) and returns
-    /// the newer ones unhandled, in order (2 s at most, as any drain).
+    /// the newer ones unhandled, in order. At most 500 ms, recycling stack tables as the loop does:
+    /// a consumer far behind must not let the kernel's tables fill while it catches up.
     func drain(upTo cutoff: UInt64) throws -> [Record] {
         var later: [Record] = []
         var failure: Error?
-        let deadline = MonotonicClock.nowNs() + 2_000_000_000
+        let deadline = MonotonicClock.nowNs() + 500_000_000
         repeat {
+            try recycleStackTables()
             let n: Int
             do {
                 n = try tracer.poll(timeoutMs: 0) { record in
