@@ -18,34 +18,52 @@ let package = Package(
         .systemLibrary(name: "Libelf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
         .systemLibrary(name: "Libdw", pkgConfig: "libdw", providers: [.apt(["libdw-dev"])]),
 
-        // C: BPF loading (embedded skeleton), ELF symbols, child start-up, signals.
+        // C, by library. Every record that crosses the kernel/user boundary is defined once, in
+        // MemhoundABI/include/memhound.h, which the BPF build (scripts/build-bpf) includes too.
+        .target(name: "MemhoundABI"),
+        // libbpf: loading the embedded BPF objects, reading their maps.
         .target(
-            name: "CMemhound",
-            dependencies: ["Libbpf", "Libelf", "Libdw"],
+            name: "CMemhoundBPF",
+            dependencies: ["MemhoundABI", "Libbpf", "Libelf"],
+            cSettings: [.unsafeFlags(["-Wall", "-Werror", "-fno-omit-frame-pointer"])]
+        ),
+        // libelf and libdwfl: symbols, inlines, CFI unwinding; libstdc++'s __cxa_demangle.
+        .target(
+            name: "CMemhoundELF",
+            dependencies: ["MemhoundABI", "Libelf", "Libdw"],
             cSettings: [.unsafeFlags(["-Wall", "-Werror", "-fno-omit-frame-pointer"])],
-            // __cxa_demangle, for C++ names.
             linkerSettings: [.linkedLibrary("stdc++")]
+        ),
+        // Starting traced children, termination signals, errno and signal names.
+        .target(
+            name: "CMemhoundProcess",
+            cSettings: [.unsafeFlags(["-Wall", "-Werror"])]
+        ),
+        // The built-in demo's workload (frame pointers: its call sites are what the demo shows).
+        .target(
+            name: "CMemhoundDemo",
+            cSettings: [.unsafeFlags(["-Wall", "-Werror", "-fno-omit-frame-pointer"])]
         ),
 
         // Swift modules by responsibility.
-        .target(name: "MemhoundEvents", dependencies: ["CMemhound"]),
-        .target(name: "MemhoundKernel", dependencies: ["CMemhound", "MemhoundEvents"]),
+        .target(name: "MemhoundEvents", dependencies: ["MemhoundABI"]),
+        .target(name: "MemhoundKernel", dependencies: ["MemhoundABI", "CMemhoundBPF", "MemhoundEvents"]),
         .target(name: "MemhoundProc"),
-        .target(name: "MemhoundSymbols", dependencies: ["CMemhound", "MemhoundProc"]),
+        .target(name: "MemhoundSymbols", dependencies: ["MemhoundABI", "CMemhoundELF", "MemhoundProc"]),
         .target(name: "MemhoundAccounting", dependencies: ["MemhoundEvents"]),
         .target(name: "MemhoundOutput"),
         .target(name: "MemhoundNet", dependencies: ["MemhoundEvents"]),
         .target(
             name: "MemhoundAgent",
             dependencies: [
-                "CMemhound", "MemhoundEvents", "MemhoundKernel", "MemhoundProc",
+                "MemhoundABI", "CMemhoundBPF", "CMemhoundProcess", "MemhoundEvents", "MemhoundKernel", "MemhoundProc",
                 "MemhoundSymbols", "MemhoundAccounting", "MemhoundOutput", "MemhoundNet",
             ]
         ),
         .executableTarget(
             name: "memhound",
             dependencies: [
-                "MemhoundAgent", "MemhoundOutput", "CMemhound",
+                "MemhoundAgent", "MemhoundOutput", "CMemhoundProcess", "CMemhoundDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,7 +71,7 @@ let package = Package(
         .testTarget(
             name: "MemhoundTests",
             dependencies: [
-                "CMemhound", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
+                "MemhoundABI", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
                 "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
             ],
             resources: [.copy("Fixtures")]

@@ -207,7 +207,7 @@ static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, _
 	}
 	stat_add(MH_STAT_STACK_WALKED, 1);
 	if (!holds)
-		*leaf = leaf_return_address(r.sp);
+		*leaf = word_at_sp_address(r.sp);
 	if (id < 0)
 		stat_add(MH_STAT_LOST_STACK, 1);
 	if (!c)

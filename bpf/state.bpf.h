@@ -13,6 +13,8 @@
 #define USER_ADDR_LIMIT 0x00ffffffffffffffULL
 
 const volatile bool follow_children = true;
+/* Possible CPUs, set by the loader. */
+const volatile __u32 nr_cpus = 1;
 /* 1: every ANON increment is attributed. N: one in N per thread, its bytes counted N times. */
 const volatile __u32 sample_every = 1;
 
@@ -38,9 +40,9 @@ __u32 stack_epoch = 0;
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct memhound_site_key);
-	__type(value, struct memhound_site_growth);
-} sites SEC(".maps");
+	__type(key, struct memhound_stack_key);
+	__type(value, struct memhound_stack_growth);
+} stack_growth SEC(".maps");
 
 /* Address space (mm_struct address) -> owning tgid, for changes made outside the process. */
 struct mm_state {
@@ -56,13 +58,13 @@ struct {
 	__type(value, struct mm_state);
 } mms SEC(".maps");
 
-/* Call paths whose stack was copied already (see memhound_syscall_record.snapshot_key). */
+/* Call paths whose stack was copied already (see memhound_syscall_record.copy_key). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, __u8);
-} snapshotted SEC(".maps");
+} copied SEC(".maps");
 
 /* Scratch space for a memhound_stack_record (too large for the BPF stack). */
 struct {
@@ -70,7 +72,7 @@ struct {
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct memhound_stack_record);
-} snapshot_scratch SEC(".maps");
+} copy_scratch SEC(".maps");
 
 /*
  * The last faults taken on this CPU: a fault's ANON increment follows on the
@@ -127,7 +129,7 @@ struct thread_state {
 	__u64 args[6];
 	__u64 enter_ns;
 	__u64 syscall_leaf;
-	__u64 snapshot_key;
+	__u64 copy_key;
 	__s64 anon_delta;
 	__u64 anon_bytes;
 	__u64 run_start;      /* run_end == 0: no open run */
@@ -194,8 +196,8 @@ static __always_inline __u64 wakeup_flags(void)
 	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* The word at the user stack pointer (see memhound_site_growth); 0 if unreadable. */
-static __always_inline __u64 leaf_return_address(__u64 sp)
+/* The word at the user stack pointer (see memhound_stack_growth); 0 if unreadable. */
+static __always_inline __u64 word_at_sp_address(__u64 sp)
 {
 	__u64 word = 0;
 
@@ -254,18 +256,18 @@ static __always_inline bool overflow_keep(__u32 size)
 
 /*
  * This CPU's entry of the calling process's site `stack_id`, created empty
- * when missing; NULL (counted) when the site table is full.
+ * when missing; NULL (counted) when the stack growth table is full.
  */
-static __always_inline struct memhound_site_growth *site_entry(__s32 stack_id)
+static __always_inline struct memhound_stack_growth *site_entry(__s32 stack_id)
 {
-	struct memhound_site_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .stack_id = stack_id };
-	struct memhound_site_growth fresh = {}, *g;
+	struct memhound_stack_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .stack_id = stack_id };
+	struct memhound_stack_growth fresh = {}, *g;
 
-	g = bpf_map_lookup_elem(&sites, &key);
+	g = bpf_map_lookup_elem(&stack_growth, &key);
 	if (g)
 		return g;
-	bpf_map_update_elem(&sites, &key, &fresh, BPF_NOEXIST);
-	g = bpf_map_lookup_elem(&sites, &key);
+	bpf_map_update_elem(&stack_growth, &key, &fresh, BPF_NOEXIST);
+	g = bpf_map_lookup_elem(&stack_growth, &key);
 	if (!g)
 		stat_add(MH_STAT_LOST_SITE, 1);
 	return g;
@@ -291,7 +293,7 @@ static __always_inline void fill_run(struct memhound_run_record *r, struct threa
 	r->first_ns = ts->run_first_ns;
 	r->stack_id = ts->run_stack;
 	r->faults = ts->run_faults;
-	r->leaf_return = ts->run_leaf;
+	r->word_at_sp = ts->run_leaf;
 	r->flags = ts->run_flags;
 	r->_pad = 0;
 }
@@ -299,12 +301,12 @@ static __always_inline void fill_run(struct memhound_run_record *r, struct threa
 /*
  * Emit the thread's open run, if any, and close it. A run neither the ring
  * buffer nor the overflow table can take still counted its growth in
- * `sites`; its pages become unlocated there, so reports know how much of the
+ * `stack_growth`; its pages become unlocated there, so reports know how much of the
  * site's figure no release can be charged against.
  */
 static __always_inline void flush_run(struct thread_state *ts)
 {
-	struct memhound_site_growth *g;
+	struct memhound_stack_growth *g;
 	struct memhound_run_record *r;
 
 	if (!ts->run_end)

@@ -15,7 +15,7 @@ public struct Accounting: Sendable {
     }
 
     /// Drops the counters of stacks whose memory is all gone, in every process.
-    public mutating func forget(stacks: Set<Int32>) {
+    public mutating func forget(stacks: Set<StackName>) {
         for tgid in processes.keys { processes[tgid]!.forget(stacks: stacks) }
     }
 
@@ -37,9 +37,9 @@ public struct Accounting: Sendable {
 
     /// `regionOwner` picks the stack charged for a run inside a region (default: the region's creator).
     public mutating func apply(_ record: Record, charge: RunCharge = RunCharge(),
-                               regionOwner: (ResidentRun, MappingOwner) -> Int32 = { $1.stackID }) {
+                               regionOwner: (PageRun, MappingOwner) -> StackName = { $1.stack }) {
         switch record {
-        case let .run(run):
+        case let .pages(run):
             processes[run.tgid, default: ProcessLedger(tgid: run.tgid, pageWeight: sampleEvery)]
                 .apply(run, chargeRegionCreator: charge.incompleteStack, category: charge.category,
                        regionOwner: { regionOwner(run, $0) })

@@ -1,3 +1,5 @@
+import MemhoundEvents
+
 /// Where resident anonymous memory went, in the terms users ask about when RSS
 /// grows but the language heap does not (docs/design.md gives the rules).
 public enum MemoryCategory: String, CaseIterable, Sendable, Codable {
@@ -12,14 +14,14 @@ public enum MemoryCategory: String, CaseIterable, Sendable, Codable {
 
 /// Who made a resident page range resident, and what kind of memory it is.
 public struct ResidentOwner: Equatable, Sendable {
-    public var stackID: Int32
+    public var stack: StackName
     public var category: MemoryCategory
     /// When the run that made these pages resident began: a release applied late
     /// (SyscallEvent.late) spares pages made resident after it.
     public var since: UInt64
 
-    public init(stackID: Int32, category: MemoryCategory = .other, since: UInt64 = 0) {
-        self.stackID = stackID
+    public init(stack: StackName, category: MemoryCategory = .other, since: UInt64 = 0) {
+        self.stack = stack
         self.category = category
         self.since = since
     }

@@ -2,7 +2,7 @@ import MemhoundEvents
 
 /// Who created a live anonymous mapping, when, and with what protection.
 public struct MappingOwner: Equatable, Sendable {
-    public var stackID: Int32
+    public var stack: StackName
     public var created: UInt64
     public var prot: UInt32
     /// A heap shared by many callers (brk, or a PROT_NONE reservation made
@@ -12,8 +12,8 @@ public struct MappingOwner: Equatable, Sendable {
     /// Mapped as a thread stack (MAP_STACK or MAP_GROWSDOWN).
     public var threadStack: Bool
 
-    public init(stackID: Int32, created: UInt64, prot: UInt32, sharedHeap: Bool = false, threadStack: Bool = false) {
-        self.stackID = stackID
+    public init(stack: StackName, created: UInt64, prot: UInt32, sharedHeap: Bool = false, threadStack: Bool = false) {
+        self.stack = stack
         self.created = created
         self.prot = prot
         self.sharedHeap = sharedHeap
@@ -31,17 +31,17 @@ public struct ProcessLedger: Sendable {
     /// Live private anonymous mappings (and brk heap) -> their creator.
     public private(set) var mappings = IntervalMap<MappingOwner>()
     /// Bytes of each stack's growth that were released again.
-    public private(set) var released: [Int32: UInt64] = [:]
+    public private(set) var released: [StackName: UInt64] = [:]
     /// Growth moved between stacks: from incomplete fault stacks (negative) to
     /// the stacks that created the regions it happened in (positive).
-    public private(set) var transferred: [Int32: Int64] = [:]
+    public private(set) var recharged: [StackName: Int64] = [:]
     /// Released bytes that no traced growth owned (memory from before tracing).
-    public private(set) var unownedRelease: UInt64 = 0
+    public private(set) var unmatchedRelease: UInt64 = 0
     /// Owned pages that became resident again without a release being seen.
     public private(set) var reclaimedUnseen: UInt64 = 0
     /// Pages of runs that came too late to be placed (see record), by stack: like the
     /// kernel's unlocated growth, no release can be charged against them.
-    public private(set) var unlocated: [Int32: UInt64] = [:]
+    public private(set) var unlocated: [StackName: UInt64] = [:]
     /// Releases up to this time were dropped from `recentReleases`.
     private var forgottenReleasesUntil: UInt64 = 0
     public private(set) var exited = false
@@ -59,22 +59,22 @@ public struct ProcessLedger: Sendable {
     public let pageWeight: UInt64
 
     /// Stacks that own a resident page or a live mapping here.
-    public var owningStacks: Set<Int32> {
-        var owners = Set(resident.entries.map(\.value.stackID))
-        owners.formUnion(mappings.entries.map(\.value.stackID))
+    public var owningStacks: Set<StackName> {
+        var owners = Set(resident.entries.map(\.value.stack))
+        owners.formUnion(mappings.entries.map(\.value.stack))
         return owners
     }
 
     /// Net bytes charged to a stack: its growth (as the kernel counted it), moved growth, less releases.
-    public func net(_ stack: Int32, grown: UInt64) -> Int64 {
-        Int64(grown) + (transferred[stack] ?? 0) - Int64(released[stack] ?? 0)
+    public func net(_ stack: StackName, grown: UInt64) -> Int64 {
+        Int64(grown) + (recharged[stack] ?? 0) - Int64(released[stack] ?? 0)
     }
 
     /// Drops the counters of stacks whose memory is all gone (see Session+Retire).
-    public mutating func forget(stacks: Set<Int32>) {
+    public mutating func forget(stacks: Set<StackName>) {
         released = released.filter { !stacks.contains($0.key) }
         unlocated = unlocated.filter { !stacks.contains($0.key) }
-        transferred = transferred.filter { !stacks.contains($0.key) }
+        recharged = recharged.filter { !stacks.contains($0.key) }
     }
 
     public init(tgid: Int32, pageWeight: UInt64 = 1) {
@@ -87,32 +87,32 @@ public struct ProcessLedger: Sendable {
     /// anonymous mapping are charged to the (CFI-unwound) stack that created it
     /// instead; pages in shared heaps (brk, reservations) stay with the stack.
     /// `regionOwner` names the stack to charge for a region (default: its creator).
-    public mutating func apply(_ run: ResidentRun, chargeRegionCreator: Bool = false,
+    public mutating func apply(_ run: PageRun, chargeRegionCreator: Bool = false,
                                category: MemoryCategory = .other,
-                               regionOwner: (MappingOwner) -> Int32 = { $0.stackID }) {
+                               regionOwner: (MappingOwner) -> StackName = { $0.stack }) {
         guard !exited, run.start < run.end else { return }
         for piece in owners(of: run, chargeRegionCreator: chargeRegionCreator, regionOwner: regionOwner) {
-            if piece.owner != run.stackID {
-                transferred[run.stackID, default: 0] -= Int64(piece.end - piece.start)
-                transferred[piece.owner, default: 0] += Int64(piece.end - piece.start)
+            if piece.owner != run.stack {
+                recharged[run.stack, default: 0] -= Int64(piece.end - piece.start)
+                recharged[piece.owner, default: 0] += Int64(piece.end - piece.start)
             }
             record(piece.start, piece.end,
-                   owner: ResidentOwner(stackID: piece.owner, category: category, since: run.firstTime),
+                   owner: ResidentOwner(stack: piece.owner, category: category, since: run.firstTime),
                    since: run.firstTime)
         }
     }
 
-    private func owners(of run: ResidentRun, chargeRegionCreator: Bool,
-                        regionOwner: (MappingOwner) -> Int32) -> [(start: UInt64, end: UInt64, owner: Int32)] {
-        guard chargeRegionCreator else { return [(run.start, run.end, run.stackID)] }
-        var pieces: [(start: UInt64, end: UInt64, owner: Int32)] = []
+    private func owners(of run: PageRun, chargeRegionCreator: Bool,
+                        regionOwner: (MappingOwner) -> StackName) -> [(start: UInt64, end: UInt64, owner: StackName)] {
+        guard chargeRegionCreator else { return [(run.start, run.end, run.stack)] }
+        var pieces: [(start: UInt64, end: UInt64, owner: StackName)] = []
         var cursor = run.start
         for m in mappings.overlapping(run.start, run.end) where !m.value.sharedHeap {
-            if cursor < m.start { pieces.append((cursor, m.start, run.stackID)) }
+            if cursor < m.start { pieces.append((cursor, m.start, run.stack)) }
             pieces.append((m.start, m.end, regionOwner(m.value)))
             cursor = m.end
         }
-        if cursor < run.end { pieces.append((cursor, run.end, run.stackID)) }
+        if cursor < run.end { pieces.append((cursor, run.end, run.stack)) }
         return pieces
     }
 
@@ -120,7 +120,7 @@ public struct ProcessLedger: Sendable {
         // Older than the releases still remembered: one that was forgotten may have freed it.
         // Its pages cannot be placed; the site's figure is uncertain by them instead.
         if firstTime < forgottenReleasesUntil {
-            unlocated[owner.stackID, default: 0] += (end - start) * pageWeight
+            unlocated[owner.stack, default: 0] += (end - start) * pageWeight
             return
         }
         // A run is flushed lazily: pages of it may have been released by another
@@ -133,15 +133,15 @@ public struct ProcessLedger: Sendable {
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
-                released[owner.stackID, default: 0] += (hi - lo) * pageWeight
+                released[owner.stack, default: 0] += (hi - lo) * pageWeight
                 // That release found no owner when it came: it is charged now.
-                unownedRelease -= min(unownedRelease, (hi - lo) * pageWeight)
+                unmatchedRelease -= min(unmatchedRelease, (hi - lo) * pageWeight)
                 return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
             }
         }
         for (lo, hi) in pending {
             for old in resident.assign(lo, hi, owner) {
-                released[old.value.stackID, default: 0] += old.length * pageWeight
+                released[old.value.stack, default: 0] += old.length * pageWeight
                 reclaimedUnseen += old.length * pageWeight
             }
         }
@@ -161,7 +161,7 @@ public struct ProcessLedger: Sendable {
             release(start, end, at: e.exitTime, measured: e.unchargedDelta)
             if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0 {
                 let prot = UInt32(truncatingIfNeeded: a[2])
-                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: e.exitTime, prot: prot,
+                mappings.assign(start, end, MappingOwner(stack: e.stack, created: e.exitTime, prot: prot,
                                                          sharedHeap: prot == 0,
                                                          threadStack: a[3] & Mman.stackFlags != 0))
             } else {
@@ -196,10 +196,10 @@ public struct ProcessLedger: Sendable {
             var owned: UInt64 = 0
             for piece in resident.overlapping(start, end) where piece.value.since <= time {
                 resident.remove(piece.start, piece.end)
-                released[piece.value.stackID, default: 0] += piece.length * pageWeight
+                released[piece.value.stack, default: 0] += piece.length * pageWeight
                 owned += piece.length * pageWeight
             }
-            if e.unchargedDelta < 0, UInt64(-e.unchargedDelta) > owned { unownedRelease += UInt64(-e.unchargedDelta) - owned }
+            if e.unchargedDelta < 0, UInt64(-e.unchargedDelta) > owned { unmatchedRelease += UInt64(-e.unchargedDelta) - owned }
             for m in mappings.overlapping(start, end) where m.value.created <= time {
                 mappings.remove(m.start, m.end)
             }
@@ -212,7 +212,7 @@ public struct ProcessLedger: Sendable {
                mappings.overlapping(start, end).allSatisfy({ $0.value.created <= time }) {
                 releaseOlder(start, end)
                 let prot = UInt32(truncatingIfNeeded: a[2])
-                mappings.assign(start, end, MappingOwner(stackID: e.stackID, created: time, prot: prot,
+                mappings.assign(start, end, MappingOwner(stack: e.stack, created: time, prot: prot,
                                                          sharedHeap: prot == 0,
                                                          threadStack: a[3] & Mman.stackFlags != 0))
             }
@@ -234,9 +234,9 @@ public struct ProcessLedger: Sendable {
         resident = IntervalMap()
         mappings = IntervalMap()
         released = [:]
-        transferred = [:]
+        recharged = [:]
         unlocated = [:]
-        unownedRelease = 0
+        unmatchedRelease = 0
         reclaimedUnseen = 0
         forgottenReleasesUntil = 0
         brkEnd = nil
@@ -247,10 +247,10 @@ public struct ProcessLedger: Sendable {
     private mutating func release(_ start: UInt64, _ end: UInt64, at time: UInt64, measured: Int64) {
         var owned: UInt64 = 0
         for piece in resident.remove(start, end) {
-            released[piece.value.stackID, default: 0] += piece.length * pageWeight
+            released[piece.value.stack, default: 0] += piece.length * pageWeight
             owned += piece.length * pageWeight
         }
-        if measured < 0, UInt64(-measured) > owned { unownedRelease += UInt64(-measured) - owned }
+        if measured < 0, UInt64(-measured) > owned { unmatchedRelease += UInt64(-measured) - owned }
         appendRecentRelease(start, end, at: time)
     }
 
@@ -293,7 +293,7 @@ public struct ProcessLedger: Sendable {
         defer { brkEnd = newEnd }
         guard let oldEnd = brkEnd else { return }
         if newEnd > oldEnd {
-            mappings.assign(oldEnd, newEnd, MappingOwner(stackID: e.stackID, created: e.exitTime,
+            mappings.assign(oldEnd, newEnd, MappingOwner(stack: e.stack, created: e.exitTime,
                                                          prot: Mman.protReadWrite, sharedHeap: true))
         } else if newEnd < oldEnd {
             release(newEnd, oldEnd, at: e.exitTime, measured: e.unchargedDelta)

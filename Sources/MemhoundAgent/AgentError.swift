@@ -1,4 +1,4 @@
-import CMemhound
+import CMemhoundProcess
 import Glibc
 import MemhoundOutput
 

@@ -27,6 +27,7 @@ struct LossWarning {
         add(now.targets, before.targets, "children not followed (target table full)")
         add(now.undecodable, before.undecodable, "undecodable records")
         add(now.skippedRuns, before.skippedRuns, "tracepoint runs the kernel skipped")
+        add(now.mapReads, before.mapReads, "kernel map reads (reports used the values read before)")
         return "lost " + parts.joined(separator: ", ")
             + "; figures they touch carry uncertain bounds (uncertain_bytes) in reports"
     }

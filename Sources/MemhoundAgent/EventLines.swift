@@ -1,4 +1,4 @@
-import CMemhound
+import CMemhoundProcess
 import MemhoundEvents
 import MemhoundOutput
 
@@ -35,7 +35,7 @@ enum EventLines {
         return line
     }
 
-    static func growth(_ r: ResidentRun, time: String, frames: [Frame]) -> GrowthLine {
+    static func growth(_ r: PageRun, time: String, frames: [Frame]) -> GrowthLine {
         GrowthLine(time: time, pid: r.tgid, tid: r.tid, start: hex(r.start), end: hex(r.end),
                    bytes: r.bytes, faults: r.faults, frames: frames)
     }

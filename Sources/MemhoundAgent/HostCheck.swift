@@ -1,4 +1,4 @@
-import CMemhound
+import CMemhoundBPF
 import Glibc
 import MemhoundKernel
 import MemhoundProc

@@ -5,9 +5,9 @@ protocol ProcessScoped: Hashable {
     var tgid: Int32 { get }
 }
 
-extension SiteKey: ProcessScoped {}
+extension ProcessStack: ProcessScoped {}
 extension CallPath: ProcessScoped {}
-extension StitchKey: ProcessScoped {}
+extension JoinedStackKey: ProcessScoped {}
 extension CategoryInputs: ProcessScoped {}
 
 /// A cache whose entries belong to processes: forgetting one process costs only its own

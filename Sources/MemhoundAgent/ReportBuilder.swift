@@ -1,8 +1,9 @@
 import MemhoundAccounting
+import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
 
-/// Builds `report` lines: per call site, kernel-counted growth minus the
+/// Builds `report` lines: per call site (CallSite), kernel-counted growth minus the
 /// releases the ledger charged back to it, next to the /proc view of RSS.
 public struct ReportBuilder {
     var top: Int
@@ -11,7 +12,7 @@ public struct ReportBuilder {
         var grown: UInt64 = 0
         var faults: UInt64 = 0
         var released: UInt64 = 0
-        /// Growth no release can be charged against (see memhound_site_growth.unlocated).
+        /// Growth no release can be charged against (see memhound_stack_growth.unlocated).
         var unlocated: UInt64 = 0
         var mappedBytes: UInt64 = 0
         var mappedCount = 0
@@ -38,50 +39,12 @@ public struct ReportBuilder {
         }
     }
 
-    /// The function chain that identifies a call site. Leading frames inside
-    /// syscall wrappers and the C library (mmap64, memset, malloc internals) are
-    /// left out of the key, so that an mmap call and the loop that touches its
-    /// pages, or a malloc and its caller's first write, are one site.
-    /// Trailing process and thread start frames (`_start`, `__libc_start_main`,
-    /// `start_thread`, `clone3`) are left out too: CFI-unwound stacks reach them,
-    /// frame-pointer stacks often stop short.
-    /// Inlined frames are shown but not part of the key: a site is a chain of
-    /// concrete functions (so the touching code's inlines and the mmap call meet).
-    static func siteKey(_ all: [Frame]) -> [String] {
-        let frames = all.contains { !$0.inlined } ? all.filter { !$0.inlined } : all
-        let key = frames.map { $0.function ?? "\($0.module)+\($0.offset)" }
-        let wrappers = frames.prefix { isWrapper($0) }.count
-        var trimmed = wrappers < key.count ? Array(key.dropFirst(wrappers)) : key
-        while trimmed.count > 1, let last = trimmed.last, isStartRoutine(last) { trimmed.removeLast() }
-        return trimmed
-    }
-
-    static func isStartRoutine(_ name: String) -> Bool {
-        let base = name.split(separator: "@").first.map(String.init) ?? name
-        return ["_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
-                "start_thread", "clone", "clone3", "__clone", "__clone3", "__clone_internal"].contains(base)
-    }
-
-    /// A short name for a site: its first function outside wrappers.
-    public static func siteName(_ frames: [Frame]) -> String {
-        siteKey(frames).first ?? "[no stack]"
-    }
-
-    static func isWrapper(_ f: Frame) -> Bool {
-        let module = f.module.split(separator: "/").last.map(String.init) ?? f.module
-        if module.hasPrefix("libc.so") || module.hasPrefix("libc-") { return true }
-        guard let name = f.function else { return false }
-        return ["syscall.", "runtime/internal/syscall.", "internal/runtime/syscall.", "golang.org/x/sys/unix."]
-            .contains { name.hasPrefix($0) }
-    }
-
-    /// Stacks that differ only in return addresses inside the same functions
-    /// (the mmap call and the loop touching its pages) are one call site.
-    func group(_ totals: [Int32: SiteTotals], frames: (Int32) -> [Frame]) -> [(frames: [Frame], totals: SiteTotals)] {
-        var groups: [[String]: (frames: [Frame], totals: SiteTotals, weight: (UInt64, UInt64))] = [:]
+    /// The stacks' totals summed by call site (see CallSite).
+    func group(_ totals: [StackName: SiteTotals], frames: (StackName) -> [Frame]) -> [(frames: [Frame], totals: SiteTotals)] {
+        var groups: [CallSite: (frames: [Frame], totals: SiteTotals, weight: (UInt64, UInt64))] = [:]
         for (stack, t) in totals {
             let f = frames(stack)
-            let key = Self.siteKey(f)
+            let key = CallSite(frames: f)
             // The stack that grew the most shows the site (the touching code, not the mmap call).
             let weight = (t.grown, t.mappedBytes)
             if var g = groups[key] {
@@ -96,13 +59,13 @@ public struct ReportBuilder {
     }
 
     /// Totals per stack of process `pid`.
-    func sites(pid: Int32, growth: [SiteKey: SiteGrowth], ledger: ProcessLedger?) -> [Int32: SiteTotals] {
-        var totals: [Int32: SiteTotals] = [:]
+    func sites(pid: Int32, growth: [ProcessStack: StackGrowth], ledger: ProcessLedger?) -> [StackName: SiteTotals] {
+        var totals: [StackName: SiteTotals] = [:]
         for (key, g) in growth where key.tgid == pid {
-            totals[key.stackID, default: SiteTotals()].grown = g.bytes
-            totals[key.stackID, default: SiteTotals()].faults = g.increments
-            totals[key.stackID, default: SiteTotals()].unlocated = g.unlocated
-            totals[key.stackID, default: SiteTotals()].released = g.released
+            totals[key.stack, default: SiteTotals()].grown = g.bytes
+            totals[key.stack, default: SiteTotals()].faults = g.increments
+            totals[key.stack, default: SiteTotals()].unlocated = g.unlocated
+            totals[key.stack, default: SiteTotals()].released = g.released
         }
         guard let ledger else { return totals }
         for (stack, bytes) in ledger.released {
@@ -112,30 +75,30 @@ public struct ReportBuilder {
             totals[stack, default: SiteTotals()].unlocated += bytes
         }
         for piece in ledger.resident.entries {
-            totals[piece.value.stackID, default: SiteTotals()].byCategory[piece.value.category, default: 0] +=
+            totals[piece.value.stack, default: SiteTotals()].byCategory[piece.value.category, default: 0] +=
                 piece.length * ledger.pageWeight
         }
-        for (stack, delta) in ledger.transferred {
+        for (stack, delta) in ledger.recharged {
             let t = totals[stack, default: SiteTotals()]
             totals[stack, default: SiteTotals()].grown = UInt64(max(0, Int64(t.grown) + delta))
         }
         for m in ledger.mappings.entries where m.value.prot != 0 {
-            var t = totals[m.value.stackID, default: SiteTotals()]
+            var t = totals[m.value.stack, default: SiteTotals()]
             t.mappedBytes += m.length
             t.mappedCount += 1
             t.oldestMapping = min(t.oldestMapping ?? m.value.created, m.value.created)
-            totals[m.value.stackID] = t
+            totals[m.value.stack] = t
         }
         return totals
     }
 
     func report(process p: TracedProcess, final: Bool, time: String, nowNs: UInt64, elapsed: Double,
-                totals: [Int32: SiteTotals], unownedRelease: UInt64, reclaimedUnseen: UInt64 = 0,
-                lost: LostCounts, frames: (Int32) -> [Frame]) -> ReportLine {
+                totals: [StackName: SiteTotals], unmatchedRelease: UInt64, reclaimedUnseen: UInt64 = 0,
+                lost: LostCounts, frames: (StackName) -> [Frame]) -> ReportLine {
         let c = p.counters
         // Pages whose release went unseen and that were made resident again were charged then.
         let unseen = c.unseen_release - min(c.unseen_release, reclaimedUnseen)
-        let bounds = UnchargedRelease(unseen: unseen, unmatched: unownedRelease,
+        let bounds = UnchargedRelease(unseen: unseen, unmatched: unmatchedRelease,
                                       unlocated: totals.values.reduce(0) { $0 + $1.unlocated },
                                       freshAddressSpace: p.baseline.anon == 0)
         let net = totals.values.reduce(0) { $0 + $1.net }
@@ -180,7 +143,7 @@ public struct ReportBuilder {
             explained: growth.anon > 0 ? Double(attributed) / Double(growth.anon) : nil,
             unattributed: Unattributed(
                 foreignGrowth: c.foreign_growth, foreignRelease: c.foreign_release,
-                unscopedRelease: c.unscoped_release, preexistingRelease: unownedRelease - bounds.unlocatedRelease,
+                unscopedRelease: c.unscoped_release, preexistingRelease: unmatchedRelease - bounds.unlocatedRelease,
                 unlocatedRelease: bounds.unlocatedRelease, unseenRelease: bounds.unseen),
             sites: Array(sites), otherSites: max(0, ranked.count - top), lost: lost,
             categories: categories)

@@ -1,4 +1,3 @@
-import CMemhound
 import Glibc
 import MemhoundEvents
 import MemhoundKernel

@@ -1,4 +1,4 @@
-import CMemhound
+import CMemhoundProcess
 import Glibc
 import MemhoundAccounting
 import MemhoundEvents
@@ -28,23 +28,15 @@ public final class Session {
     var childWaitStatus: Int32?
     var startNs: UInt64 = 0
     var reportedLost = LostCounts()
-    var frameCache = ProcessCache<SiteKey, [Frame]>()
-    var leafReturns = ProcessCache<SiteKey, UInt64>()
-    var pendingSnapshots: [Int32: UserStackSnapshot] = [:]
-    var repairedPCs = ProcessCache<SiteKey, [UInt64]>()
-    /// Call paths whose copied stack was unwound. A program whose call paths never repeat makes a new
-    /// one for each copy the kernel sends; the kernel's table of copied paths holds 16,384 in all, so a
-    /// path forgotten here has long been forgotten there and is copied again.
-    var unwoundPaths = ProcessCache<CallPath, Int32>(limitPerProcess: 65536)
-    var categoryCache = ProcessCache<CategoryInputs, MemoryCategory>()
-    var stitched = ProcessCache<StitchKey, Int32>()
-    var unwound = UnwoundStacks()
-    /// Whether a stack's frame-pointer chain held up to the program's start.
-    var stackComplete = ProcessCache<SiteKey, Bool>()
-    /// When settled stacks were last looked for (Session+Retire).
+    /// Everything derived from the processes' stacks (one forget, one retire).
+    var caches = StackCaches()
+    /// When stacks holding nothing were last looked for (Session+Retire).
     var lastRetireNs: UInt64 = 0
-    /// The kernel's site table as last read (see siteGrowth).
-    var lastSiteGrowth: [SiteKey: SiteGrowth] = [:]
+    /// The kernel's stack growth table and counters as last read, for a report whose read fails.
+    var lastStackGrowth: [ProcessStack: StackGrowth] = [:]
+    var lastKernelStats: KernelStats?
+    /// Map reads that failed (lost.map_reads).
+    var failedMapReads: UInt64 = 0
     /// The main target's final report, once written.
     public internal(set) var mainFinalReport: ReportLine?
 
@@ -79,10 +71,10 @@ public final class Session {
     }
 
     /// Runs to the end; returns the process exit code.
-    public func run() throws(AgentError) -> Int32 {
+    public func trace() throws(AgentError) -> Int32 {
         switch spec {
         case let .attach(pid): try attach(pid)
-        case let .run(arguments): try launch(arguments)
+        case let .command(arguments): try launch(arguments)
         }
         do {
             try writeStart()
@@ -102,7 +94,7 @@ public final class Session {
             stopChild(signal: SIGTERM)
             throw AgentError(.output, "\(error)")
         }
-        if case .run = spec, let status = childWaitStatus { return shellStatus(status) }
+        if case .command = spec, let status = childWaitStatus { return shellStatus(status) }
         return ExitCode.success.rawValue
     }
 
@@ -122,7 +114,7 @@ public final class Session {
         let status: ProcessStatus
         let isGo = symbolizer.isGoProgram(pid: pid)
         do {
-            try tracer.addTarget(pid: pid, snapshotStacks: isGo != true)
+            try tracer.addTarget(pid: pid, copyStacks: isGo != true)
             status = try proc.status(pid: pid)
             guard status.hasMemory else { throw ProcError.noSuchProcess(pid) }
         } catch {
@@ -156,7 +148,7 @@ public final class Session {
         }
         do {
             // Go programs keep frame pointers: no stack copies for them.
-            try tracer.addTarget(pid: spawned.pid, pendingExec: true, snapshotStacks: commandIsGo != true)
+            try tracer.addTarget(pid: spawned.pid, pendingExec: true, copyStacks: commandIsGo != true)
         } catch {
             memhound_child_abandon(&spawned)
             throw AgentError(.bpfFailed, error.description)
@@ -297,7 +289,7 @@ public final class Session {
     }
 
     private func mainTargetGone() -> Bool {
-        if case .run = spec { return childWaitStatus != nil }
+        if case .command = spec { return childWaitStatus != nil }
         if processes[mainPid]?.exited == true { return true }
         return !proc.exists(pid: mainPid)
     }

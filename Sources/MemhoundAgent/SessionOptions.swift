@@ -36,12 +36,12 @@ public struct SessionOptions: Sendable {
 /// How the session gets its target.
 public enum TargetSpec: Sendable {
     case attach(pid: Int32)
-    case run(arguments: [String])
+    case command(arguments: [String])
 
     var mode: String {
         switch self {
         case .attach: "attach"
-        case .run: "run"
+        case .command: "run"
         }
     }
 }

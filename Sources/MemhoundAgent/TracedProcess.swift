@@ -1,4 +1,5 @@
-import CMemhound
+import MemhoundABI
+import CMemhoundProcess
 import MemhoundOutput
 import MemhoundProc
 

@@ -7,7 +7,7 @@ struct UnchargedRelease {
     var unseen: UInt64
     /// Seen releases that matched no located page: pre-existing memory, or unlocated growth.
     var unmatched: UInt64
-    /// The process's growth that could never be placed (see memhound_site_growth.unlocated).
+    /// The process's growth that could never be placed (see memhound_stack_growth.unlocated).
     var unlocated: UInt64
     /// The address space began empty under tracing (a `run` target): nothing pre-existed,
     /// so every unmatched release was of unlocated growth.

@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 
 public enum DecodeError: Error, Equatable, CustomStringConvertible {
     case truncated(kind: UInt32, size: Int)
@@ -28,9 +28,9 @@ public enum RecordDecoder {
             return .syscall(try syscall(raw))
         case UInt32(MH_RECORD_RUN.rawValue):
             let raw: memhound_run_record = try load(bytes, kind: header.kind)
-            return .run(run(raw))
-        case UInt32(MH_RECORD_USER_STACK.rawValue):
-            return .userStack(try userStack(bytes))
+            return .pages(pageRun(raw))
+        case UInt32(MH_RECORD_STACK_COPY.rawValue):
+            return .stackCopy(try stackCopy(bytes))
         case UInt32(MH_RECORD_PROCESS.rawValue):
             let raw: memhound_process_record = try load(bytes, kind: header.kind)
             return .process(try process(raw))
@@ -55,18 +55,18 @@ public enum RecordDecoder {
         var event = SyscallEvent(
             syscall: which, tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid),
             enterTime: r.enter_ns, exitTime: r.hdr.time_ns,
-            stackID: r.stack_id, leafReturn: r.leaf_return, result: r.ret,
+            kernelStack: KernelStackID(raw: r.stack_id), wordAtSP: r.word_at_sp, result: r.ret,
             args: [a.0, a.1, a.2, a.3, a.4, a.5], anonDelta: r.anon_delta, anonBytes: r.anon_bytes)
-        event.snapshotKey = r.snapshot_key
+        event.copyKey = r.copy_key
         event.kernelReleased = r.kernel_released
         return event
     }
 
-    static func run(_ r: memhound_run_record) -> ResidentRun {
-        ResidentRun(
+    static func pageRun(_ r: memhound_run_record) -> PageRun {
+        PageRun(
             tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid), start: r.start,
             end: r.end, firstTime: r.first_ns, lastTime: r.hdr.time_ns,
-            stackID: r.stack_id, leafReturn: r.leaf_return,
+            kernelStack: KernelStackID(raw: r.stack_id), wordAtSP: r.word_at_sp,
             faults: r.faults, stackTouch: r.flags & UInt32(MH_RUN_STACK.rawValue) != 0)
     }
 

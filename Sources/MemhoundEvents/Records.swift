@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 
 /// A memory syscall memhound traces at entry and exit.
 public enum MemorySyscall: UInt32, Sendable, CaseIterable {
@@ -25,12 +25,15 @@ public struct SyscallEvent: Sendable, Equatable {
     /// CLOCK_MONOTONIC nanoseconds at entry and exit.
     public var enterTime: UInt64
     public var exitTime: UInt64
-    public var stackID: Int32
+    /// The stack's id as the kernel gave it; only the Tracer reads it.
+    public var kernelStack: KernelStackID
+    /// The stack's session name, given by the Tracer (unknown until then).
+    public var stack: StackName = .unknown
     /// The word at the user sp at entry: the caller's return address when the
-    /// syscall wrapper is frameless (see memhound_site_growth).
-    public var leafReturn: UInt64
+    /// syscall wrapper is frameless (see memhound_stack_growth).
+    public var wordAtSP: UInt64
     /// The call path's key when its stack is copied (the copy comes once per key); 0 otherwise.
-    public var snapshotKey: UInt64 = 0
+    public var copyKey: UInt64 = 0
     /// Bytes of the release the kernel charged to their stack itself (included in anonDelta).
     public var kernelReleased: UInt64 = 0
     /// Taken from the overflow table (the ring buffer was full) after newer records were applied:
@@ -45,15 +48,16 @@ public struct SyscallEvent: Sendable, Equatable {
     public var anonBytes: UInt64
 
     public init(syscall: MemorySyscall, tgid: Int32, tid: Int32, enterTime: UInt64, exitTime: UInt64,
-                stackID: Int32, leafReturn: UInt64 = 0, result: Int64, args: [UInt64], anonDelta: Int64,
-                anonBytes: UInt64) {
+                kernelStack: KernelStackID = KernelStackID(raw: -1), stack: StackName = .unknown,
+                wordAtSP: UInt64 = 0, result: Int64, args: [UInt64], anonDelta: Int64, anonBytes: UInt64) {
         self.syscall = syscall
         self.tgid = tgid
         self.tid = tid
         self.enterTime = enterTime
         self.exitTime = exitTime
-        self.stackID = stackID
-        self.leafReturn = leafReturn
+        self.kernelStack = kernelStack
+        self.stack = stack
+        self.wordAtSP = wordAtSP
         self.result = result
         self.args = args
         self.anonDelta = anonDelta
@@ -68,21 +72,25 @@ public struct SyscallEvent: Sendable, Equatable {
 }
 
 /// Pages [start, end) one thread made resident with one user stack.
-public struct ResidentRun: Sendable, Equatable {
+public struct PageRun: Sendable, Equatable {
     public var tgid: Int32
     public var tid: Int32
     public var start: UInt64
     public var end: UInt64
     public var firstTime: UInt64
     public var lastTime: UInt64
-    public var stackID: Int32
-    public var leafReturn: UInt64
+    /// The stack's id as the kernel gave it; only the Tracer reads it.
+    public var kernelStack: KernelStackID
+    /// The stack's session name, given by the Tracer (unknown until then).
+    public var stack: StackName = .unknown
+    public var wordAtSP: UInt64
     public var faults: UInt32
     /// The pages lie next to the thread's stack pointer: a stack grew into them.
     public var stackTouch: Bool
 
     public init(tgid: Int32, tid: Int32, start: UInt64, end: UInt64, firstTime: UInt64,
-                lastTime: UInt64, stackID: Int32, leafReturn: UInt64 = 0, faults: UInt32,
+                lastTime: UInt64, kernelStack: KernelStackID = KernelStackID(raw: -1), stack: StackName = .unknown,
+                wordAtSP: UInt64 = 0, faults: UInt32,
                 stackTouch: Bool = false) {
         self.tgid = tgid
         self.tid = tid
@@ -90,8 +98,9 @@ public struct ResidentRun: Sendable, Equatable {
         self.end = end
         self.firstTime = firstTime
         self.lastTime = lastTime
-        self.stackID = stackID
-        self.leafReturn = leafReturn
+        self.kernelStack = kernelStack
+        self.stack = stack
+        self.wordAtSP = wordAtSP
         self.faults = faults
         self.stackTouch = stackTouch
     }
@@ -130,18 +139,18 @@ public struct ProcessEvent: Sendable, Equatable {
 /// Everything the ring buffer carries.
 public enum Record: Sendable, Equatable {
     case syscall(SyscallEvent)
-    case run(ResidentRun)
+    case pages(PageRun)
     case process(ProcessEvent)
-    case userStack(UserStackSnapshot)
+    case stackCopy(StackCopy)
     case tcpRetransmit(TCPRetransmit)
 
     /// When the kernel wrote it (CLOCK_MONOTONIC ns): records applied late go in this order.
     public var time: UInt64 {
         switch self {
         case let .syscall(e): e.exitTime
-        case let .run(r): r.lastTime
+        case let .pages(r): r.lastTime
         case let .process(p): p.time
-        case let .userStack(s): s.enterTime
+        case let .stackCopy(s): s.enterTime
         case let .tcpRetransmit(r): r.time
         }
     }

@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 
 /// One TCP retransmit of a socket owned by a traced process, charged to that
 /// owner (not to whichever task was on the CPU when the timer fired).

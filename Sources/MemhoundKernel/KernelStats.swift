@@ -1,47 +1,48 @@
-import CMemhound
+import MemhoundABI
+import MemhoundEvents
 
 /// A process and one of its user stacks: the unit growth is aggregated by.
-public struct SiteKey: Hashable, Sendable {
+public struct ProcessStack: Hashable, Sendable {
     public var tgid: Int32
-    public var stackID: Int32
+    public var stack: StackName
 
-    public init(tgid: Int32, stackID: Int32) {
+    public init(tgid: Int32, stack: StackName) {
         self.tgid = tgid
-        self.stackID = stackID
+        self.stack = stack
     }
 }
 
-public struct SiteGrowth: Equatable, Sendable {
+public struct StackGrowth: Equatable, Sendable {
     public var bytes: UInt64
     public var increments: UInt64
-    /// The word at the user sp at the last increment (see memhound_site_growth).
-    public var leafReturn: UInt64
+    /// The word at the user sp at the last increment (see memhound_stack_growth).
+    public var wordAtSP: UInt64
     /// Growth no release can be charged against: no fault address, or its run record was dropped.
     public var unlocated: UInt64
     /// Released by the kernel itself (a thread's open run freed by its own call).
     public var released: UInt64
 
-    public init(bytes: UInt64, increments: UInt64, leafReturn: UInt64 = 0, unlocated: UInt64 = 0,
+    public init(bytes: UInt64, increments: UInt64, wordAtSP: UInt64 = 0, unlocated: UInt64 = 0,
                 released: UInt64 = 0) {
         self.bytes = bytes
         self.increments = increments
-        self.leafReturn = leafReturn
+        self.wordAtSP = wordAtSP
         self.unlocated = unlocated
         self.released = released
     }
 
-    public static let zero = SiteGrowth(bytes: 0, increments: 0)
+    public static let zero = StackGrowth(bytes: 0, increments: 0)
 
     /// Growth less what the kernel released itself.
     public var kept: UInt64 { bytes > released ? bytes - released : 0 }
 
     /// Adds the growth of another piece of the same site; its leaf word, if any, is the later one.
-    public mutating func add(_ other: SiteGrowth) {
+    public mutating func add(_ other: StackGrowth) {
         bytes += other.bytes
         increments += other.increments
         unlocated += other.unlocated
         released += other.released
-        if other.leafReturn != 0 { leafReturn = other.leafReturn }
+        if other.wordAtSP != 0 { wordAtSP = other.wordAtSP }
     }
 }
 
@@ -63,7 +64,7 @@ public struct KernelStats: Equatable, Sendable {
     /// Stacks whose bucket in the kernel's stack table held another stack, kept in the second table.
     public var stacksCollided: UInt64 = 0
     /// Stack copies not made because the target's copy budget was spent (those calls keep frame-pointer stacks).
-    public var snapshotsSkipped: UInt64 = 0
+    public var stackCopiesSkipped: UInt64 = 0
 
     public init() {}
 
@@ -79,7 +80,7 @@ public struct KernelStats: Equatable, Sendable {
         stacksReused = v[Int(MH_STAT_STACK_REUSED.rawValue)]
         stackMismatches = v[Int(MH_STAT_STACK_MISMATCH.rawValue)]
         stacksCollided = v[Int(MH_STAT_STACK_COLLIDED.rawValue)]
-        snapshotsSkipped = v[Int(MH_STAT_SNAPSHOT_SKIPPED.rawValue)]
+        stackCopiesSkipped = v[Int(MH_STAT_STACK_COPY_SKIPPED.rawValue)]
     }
 
     public var totalLost: UInt64 {

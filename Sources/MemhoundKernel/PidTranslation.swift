@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 
 /// The programs see host tgids; memhound, often inside a container's pid
 /// namespace, sees other numbers in /proc and reports those. The tracer

@@ -1,4 +1,5 @@
-import CMemhound
+import MemhoundABI
+import MemhoundEvents
 
 /// Session-long names for user stacks. Kernel ids carry the epoch of the set
 /// of tables they were walked in (MH_STACK_EPOCH_SHIFT) and are given again
@@ -27,66 +28,72 @@ struct StackNames {
         }
     }
 
+    /// What an epoch's slot stands for.
+    private enum Slot: Equatable {
+        case unseen
+        case named(StackName)
+        /// Its name was retired: the id is not named again.
+        case forgotten
+    }
+
     private struct Epoch {
-        var names: [Int32]         // by slot; Self.unnamed: not seen yet
+        var slots: [Slot]
         var readable = true        // its set still holds its stacks
         var emptiedNs: UInt64 = 0
     }
 
-    private static let unnamed: Int32 = -2
-
     let layout: Layout
-    private(set) var frames: [Int32: [UInt64]] = [:]
-    private var byFrames: [[UInt64]: Int32] = [:]
+    private(set) var frames: [StackName: [UInt64]] = [:]
+    private var byFrames: [[UInt64]: StackName] = [:]
     private var epochs: [UInt32: Epoch] = [:]
     private(set) var current: UInt32 = 0
-    private var next: Int32 = 0
+    private var next: UInt64
     /// Kernel ids that could not be named (their epoch's translations were dropped).
     private(set) var expired: UInt64 = 0
 
-    init(layout: Layout) {
+    /// `firstSerial`: where names start (tests start near the points where 32-bit ids would wrap).
+    init(layout: Layout, firstSerial: UInt64 = 0) {
         self.layout = layout
-        epochs[0] = Epoch(names: Self.table(layout))
+        next = firstSerial
+        epochs[0] = Epoch(slots: Self.table(layout))
     }
 
-    private static func table(_ layout: Layout) -> [Int32] {
-        [Int32](repeating: unnamed, count: Int(layout.entries + layout.collided))
+    private static func table(_ layout: Layout) -> [Slot] {
+        [Slot](repeating: .unseen, count: Int(layout.entries + layout.collided))
     }
 
-    static func epoch(of kernelID: Int32) -> UInt32 {
-        UInt32(bitPattern: kernelID) >> UInt32(MH_STACK_EPOCH_SHIFT)
-    }
-
-    /// The name of kernel stack `kernelID`; `read` gives its frames (nil: unreadable).
-    /// Negative ids (not captured) stay as they are; ids that cannot be named are -1.
-    mutating func name(_ kernelID: Int32, read: (Int32) -> [UInt64]?) -> Int32 {
-        guard kernelID >= 0 else { return kernelID }
-        let epoch = Self.epoch(of: kernelID)
-        guard let slot = layout.slot(UInt32(bitPattern: kernelID) & (1 << UInt32(MH_STACK_EPOCH_SHIFT) - 1)),
-              let known = epochs[epoch]?.names[slot]
-        else {
+    /// The name of kernel stack `id`; `read` gives its frames (nil: unreadable).
+    /// Ids not captured, and ids that cannot be named (counted in `expired`), are unknown.
+    mutating func name(_ id: KernelStackID, read: (KernelStackID) -> [UInt64]?) -> StackName {
+        guard id.isCaptured else { return .unknown }
+        let epoch = id.epoch
+        guard let slot = layout.slot(id.slot), let known = epochs[epoch]?.slots[slot] else {
             expired += 1
-            return -1
+            return .unknown
         }
-        if known == Self.forgotten {
+        switch known {
+        case let .named(name):
+            return name
+        case .forgotten:
             expired += 1
-            return -1
+            return .unknown
+        case .unseen:
+            break
         }
-        if known != Self.unnamed { return known }
         // Only a set not yet emptied may be read: an emptied one holds a later epoch's stacks.
-        guard epochs[epoch]!.readable, let stack = read(kernelID), !stack.isEmpty else {
+        guard epochs[epoch]!.readable, let stack = read(id), !stack.isEmpty else {
             expired += 1
-            return -1
+            return .unknown
         }
         let name = byFrames[stack] ?? allocate(stack)
-        epochs[epoch]!.names[slot] = name
+        epochs[epoch]!.slots[slot] = .named(name)
         return name
     }
 
     /// The kernel walks into epoch `next` from now on.
     mutating func advance(to next: UInt32, nowNs: UInt64) {
         current = next
-        epochs[next] = Epoch(names: Self.table(layout))
+        epochs[next] = Epoch(slots: Self.table(layout))
         epochs = epochs.filter { key, value in
             let age = (next &+ UInt32(MH_STACK_EPOCHS) &- key) % UInt32(MH_STACK_EPOCHS)
             return value.readable || age < Self.minEpochsKept
@@ -101,11 +108,11 @@ struct StackNames {
     }
 
     /// Names in use by the epochs whose sets the kernel may still walk into or
-    /// that are not emptied yet: their kernel sites still count growth.
-    var liveNames: Set<Int32> {
-        var live = Set<Int32>()
+    /// that are not emptied yet: their kernel entries still count growth.
+    var liveNames: Set<StackName> {
+        var live = Set<StackName>()
         for epoch in epochs.values where epoch.readable {
-            live.formUnion(epoch.names.lazy.filter { $0 >= 0 })
+            for case let .named(name) in epoch.slots { live.insert(name) }
         }
         return live
     }
@@ -114,21 +121,21 @@ struct StackNames {
 
     /// Forgets names (see Tracer.retire); kernel ids of sealed epochs that named
     /// them are not named again (expired).
-    mutating func forget(_ names: Set<Int32>) {
+    mutating func forget(_ names: Set<StackName>) {
         for name in names {
             if let stack = frames.removeValue(forKey: name) { byFrames[stack] = nil }
         }
         for key in epochs.keys where !epochs[key]!.readable {
-            for slot in epochs[key]!.names.indices where names.contains(epochs[key]!.names[slot]) {
-                epochs[key]!.names[slot] = Self.forgotten
+            for slot in epochs[key]!.slots.indices {
+                if case let .named(name) = epochs[key]!.slots[slot], names.contains(name) {
+                    epochs[key]!.slots[slot] = .forgotten
+                }
             }
         }
     }
 
-    private static let forgotten: Int32 = -3
-
-    private mutating func allocate(_ stack: [UInt64]) -> Int32 {
-        let name = next
+    private mutating func allocate(_ stack: [UInt64]) -> StackName {
+        let name = StackName.walked(next)
         next += 1
         frames[name] = stack
         byFrames[stack] = name

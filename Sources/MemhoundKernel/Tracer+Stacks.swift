@@ -1,7 +1,8 @@
-import CMemhound
+import MemhoundABI
+import CMemhoundBPF
 import MemhoundEvents
 
-/// Recycling the kernel's stack tables (MH_STACK_EPOCH_SHIFT in bpf/memhound.h).
+/// Recycling the kernel's stack tables (MH_STACK_EPOCH_SHIFT in memhound.h, MemhoundABI).
 ///
 /// A set of tables is recycled when its second table has used a quarter of
 /// its slots: collisions grow with the square of the stacks held, so the first
@@ -31,20 +32,17 @@ extension Tracer {
     public var namedStacks: Int { names.count }
     /// Whether the names leave too little room for another set's worth (recycling waits).
     public var nameBudgetIsShort: Bool { names.count + stacksPerSet > nameLimit }
-    public var allNames: Set<Int32> { Set(names.frames.keys) }
+    public var allNames: Set<StackName> { Set(names.frames.keys) }
 
     /// Names the kernel's current or not yet emptied set still counts growth for.
-    public var liveNames: Set<Int32> { names.liveNames }
+    public var liveNames: Set<StackName> { names.liveNames }
 
-    /// Growth of sites of emptied sets, by name (their kernel entries are gone).
-    public var harvestedGrowth: [SiteKey: SiteGrowth] { harvested }
-
-    /// Forgets names whose memory is all gone: their frames, their harvested
+    /// Forgets names whose memory is all gone: their frames, their recycled
     /// growth. A later record naming one through an old kernel id is expired.
-    public func retire(_ retired: Set<Int32>) {
+    public func retire(_ retired: Set<StackName>) {
         guard !retired.isEmpty else { return }
         names.forget(retired)
-        harvested = harvested.filter { !retired.contains($0.key.stackID) }
+        recycledGrowth = recycledGrowth.filter { !retired.contains($0.key.stack) }
         retiredNames += UInt64(retired.count)
     }
 
@@ -86,26 +84,26 @@ extension Tracer {
             memhound_tracer_stack_ids(handle, set, $0.baseAddress, UInt32($0.count))
         }
         guard n >= 0 else { throw KernelError(step: .readMap("stacks"), errno: -n) }
-        for raw in ids.prefix(Int(n)) {
-            _ = name(Int32(bitPattern: raw | epoch << UInt32(MH_STACK_EPOCH_SHIFT)))
+        for slot in ids.prefix(Int(n)) {
+            _ = name(KernelStackID(epoch: epoch, slot: slot))
         }
         names.seal(epoch, nowNs: nowNs)
-        for (key, growth) in try kernelSites() where key.stackID >= 0 && StackNames.epoch(of: key.stackID) == epoch {
-            harvested[SiteKey(tgid: nsPid(UInt32(bitPattern: key.tgid)), stackID: name(key.stackID)), default: .zero].add(growth)
-            var raw = memhound_site_key(tgid: UInt32(bitPattern: key.tgid), stack_id: key.stackID)
-            _ = memhound_tracer_delete_site(handle, &raw)
+        for entry in try kernelStackGrowth() where entry.stack.isCaptured && entry.stack.epoch == epoch {
+            recycledGrowth[ProcessStack(tgid: nsPid(entry.hostTgid), stack: name(entry.stack)), default: .zero].add(entry.growth)
+            var raw = memhound_stack_key(tgid: entry.hostTgid, stack_id: entry.stack.raw)
+            _ = memhound_tracer_delete_stack_growth(handle, &raw)
         }
         let emptied = memhound_tracer_empty_stack_set(handle, set)
         guard emptied >= 0 else { throw KernelError(step: .readMap("stacks"), errno: -emptied) }
         recycledSets += 1
     }
 
-    /// The session-long name of kernel stack `kernelID`.
-    func name(_ kernelID: Int32) -> Int32 {
-        names.name(kernelID) { id in
+    /// The session-long name of kernel stack `id`.
+    func name(_ id: KernelStackID) -> StackName {
+        names.name(id) { id in
             var frames = [UInt64](repeating: 0, count: Int(MH_MAX_STACK_DEPTH))
             let n = frames.withUnsafeMutableBufferPointer {
-                memhound_tracer_read_stack(handle, id, $0.baseAddress, UInt32($0.count))
+                memhound_tracer_read_stack(handle, id.raw, $0.baseAddress, UInt32($0.count))
             }
             return n > 0 ? Array(frames.prefix(Int(n))) : nil
         }
@@ -116,21 +114,21 @@ extension Tracer {
         let ns = { (tgid: Int32) in self.nsPid(UInt32(bitPattern: tgid)) }
         switch record {
         case var .syscall(e):
-            e.stackID = name(e.stackID)
+            e.stack = name(e.kernelStack)
             e.tgid = ns(e.tgid)
             return .syscall(e)
-        case var .run(r):
-            r.stackID = name(r.stackID)
+        case var .pages(r):
+            r.stack = name(r.kernelStack)
             r.tgid = ns(r.tgid)
-            return .run(r)
+            return .pages(r)
         case var .process(p):
             if p.kind == .fork { pids.learn(host: UInt32(bitPattern: p.tgid), ns: p.nsTgid) }
             p.tgid = ns(p.tgid)
             p.parentTgid = ns(p.parentTgid)
             return .process(p)
-        case var .userStack(s):
+        case var .stackCopy(s):
             s.tgid = ns(s.tgid)
-            return .userStack(s)
+            return .stackCopy(s)
         case var .tcpRetransmit(r):
             r.tgid = ns(r.tgid)
             return .tcpRetransmit(r)

@@ -1,4 +1,5 @@
-import CMemhound
+import MemhoundABI
+import CMemhoundBPF
 
 /// The TCP retransmit programs, loaded over the tracer's target set and ring
 /// buffer: their records arrive through `Tracer.poll` like the others.

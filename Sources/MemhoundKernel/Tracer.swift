@@ -1,4 +1,5 @@
-import CMemhound
+import MemhoundABI
+import CMemhoundBPF
 import Glibc
 import MemhoundEvents
 
@@ -32,8 +33,9 @@ public final class Tracer {
     let handle: OpaquePointer
     /// Session-long names of the kernel's stack ids (see Tracer+Stacks).
     var names: StackNames
-    /// Growth of sites whose set of stack tables was emptied, by name.
-    var harvested: [SiteKey: SiteGrowth] = [:]
+    /// Growth of stacks whose set of stack tables was emptied (recycled), by name: their kernel
+    /// entries are gone.
+    public internal(set) var recycledGrowth: [ProcessStack: StackGrowth] = [:]
     /// The epoch being retired and when the kernel stopped walking into it.
     var retiring: (epoch: UInt32, sinceNs: UInt64)?
     /// Sets of stack tables emptied so far.
@@ -105,31 +107,31 @@ public final class Tracer {
     func nsPid(_ host: UInt32) -> Int32 { pids.ns(host) }
 
     /// Adds a process to the traced set. `pendingExec`: trace it from its next execve.
-    /// `snapshotStacks`: copy registers and stack at region-creating calls (code without frame pointers).
-    public func addTarget(pid: Int32, pendingExec: Bool = false, snapshotStacks: Bool = false) throws(KernelError) {
+    /// `copyStacks`: copy registers and stack at region-creating calls (code without frame pointers).
+    public func addTarget(pid: Int32, pendingExec: Bool = false, copyStacks: Bool = false) throws(KernelError) {
         let state = pendingExec ? MH_TARGET_PENDING_EXEC : MH_TARGET_ACTIVE
-        let flags = snapshotStacks ? UInt32(MH_TARGET_SNAPSHOT_STACKS.rawValue) : 0
+        let flags = copyStacks ? UInt32(MH_TARGET_COPY_STACKS.rawValue) : 0
         guard let host = hostPid(pid) else { throw KernelError(step: .addTarget(pid: pid), errno: ESRCH) }
         let err = memhound_tracer_add_target(handle, host, UInt32(state.rawValue), flags)
         guard err == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -err) }
     }
 
     /// Turns stack snapshots on or off for a traced process (off for Go: it always has frame pointers).
-    public func setSnapshotStacks(pid: Int32, _ on: Bool) {
-        let bit = UInt32(MH_TARGET_SNAPSHOT_STACKS.rawValue)
+    public func setCopyStacks(pid: Int32, _ on: Bool) {
+        let bit = UInt32(MH_TARGET_COPY_STACKS.rawValue)
         guard let host = pids.host(pid) else { return }
         _ = memhound_tracer_set_target_flags(handle, host, on ? bit : 0, on ? 0 : bit)
     }
 
     /// Drops a finished process's growth table entries (bounded memory; pid reuse).
-    public func forgetSites(pid: Int32) {
-        if let host = pids.host(pid) { _ = memhound_tracer_forget_sites(handle, host) }
-        harvested = harvested.filter { $0.key.tgid != pid }
+    public func forgetStackGrowth(pid: Int32) {
+        if let host = pids.host(pid) { _ = memhound_tracer_forget_stack_growth(handle, host) }
+        recycledGrowth = recycledGrowth.filter { $0.key.tgid != pid }
     }
 
     /// Drops user space's share of a process's site growth (its program changed: the kernel dropped its own).
-    public func forgetHarvested(pid: Int32) {
-        harvested = harvested.filter { $0.key.tgid != pid }
+    public func forgetRecycledGrowth(pid: Int32) {
+        recycledGrowth = recycledGrowth.filter { $0.key.tgid != pid }
     }
 
     /// Forgets the host tgid of a process that has exited and been reported.
@@ -184,9 +186,9 @@ public final class Tracer {
     /// Runs of the memory programs the kernel skipped (a BPF program already running on that CPU).
     public var missedRuns: UInt64 { memhound_tracer_missed_runs(handle) }
 
-    /// The user stack named `id`, leaf first; empty when it was never captured.
-    public func stack(id: Int32) -> [UInt64] {
-        names.frames[id] ?? []
+    /// The frames of a walked stack, leaf first; empty for names it does not know.
+    public func frames(_ name: StackName) -> [UInt64] {
+        names.frames[name] ?? []
     }
 
     /// The per-CPU counters, summed.
@@ -199,28 +201,28 @@ public final class Tracer {
 
     /// Every (process, stack) -> resident growth aggregated in the kernel, with
     /// that of emptied sets of tables; stacks named.
-    public func siteGrowth() throws(KernelError) -> [SiteKey: SiteGrowth] {
-        var result = harvested
-        for (key, growth) in try kernelSites() {
-            result[SiteKey(tgid: nsPid(UInt32(bitPattern: key.tgid)), stackID: name(key.stackID)), default: .zero].add(growth)
+    public func stackGrowth() throws(KernelError) -> [ProcessStack: StackGrowth] {
+        var result = recycledGrowth
+        for entry in try kernelStackGrowth() {
+            result[ProcessStack(tgid: nsPid(entry.hostTgid), stack: name(entry.stack)), default: .zero].add(entry.growth)
         }
         return result
     }
 
-    /// The kernel's site table as it is, with kernel stack ids and host tgids.
-    func kernelSites() throws(KernelError) -> [(key: SiteKey, growth: SiteGrowth)] {
-        var result: [(key: SiteKey, growth: SiteGrowth)] = []
-        var key = memhound_site_key()
-        var growth = memhound_site_growth()
-        var previous = memhound_site_key()
+    /// The kernel's stack growth table as it is, with kernel stack ids and host tgids.
+    func kernelStackGrowth() throws(KernelError) -> [(hostTgid: UInt32, stack: KernelStackID, growth: StackGrowth)] {
+        var result: [(hostTgid: UInt32, stack: KernelStackID, growth: StackGrowth)] = []
+        var key = memhound_stack_key()
+        var growth = memhound_stack_growth()
+        var previous = memhound_stack_key()
         var hasPrevious = false
         while true {
-            let n = memhound_tracer_next_site(handle, hasPrevious, &previous, &key, &growth)
+            let n = memhound_tracer_next_stack_growth(handle, hasPrevious, &previous, &key, &growth)
             if n == 0 { break }
-            guard n > 0 else { throw KernelError(step: .readMap("sites"), errno: -n) }
-            result.append((SiteKey(tgid: Int32(bitPattern: key.tgid), stackID: key.stack_id),
-                           SiteGrowth(bytes: growth.bytes, increments: growth.increments,
-                                      leafReturn: growth.leaf_return, unlocated: growth.unlocated,
+            guard n > 0 else { throw KernelError(step: .readMap("stack_growth"), errno: -n) }
+            result.append((key.tgid, KernelStackID(raw: key.stack_id),
+                           StackGrowth(bytes: growth.bytes, increments: growth.increments,
+                                      wordAtSP: growth.word_at_sp, unlocated: growth.unlocated,
                                       released: growth.released)))
             previous = key
             hasPrevious = true

@@ -81,7 +81,7 @@ public final class LineWriter: @unchecked Sendable {
     /// Queues a line. `droppable`: a line a later one supersedes (events,
     /// periodic reports), dropped when the queue is over its limit.
     public func write(_ line: some Encodable, droppable: Bool = false) throws {
-        var data = try encoder.encode(line)
+        var data = try encoder.encode(VersionedLine(line: line))
         data.append(0x0A)
         condition.lock(); defer { condition.unlock() }
         if let failure { throw failure }

@@ -208,17 +208,21 @@ public struct LostCounts: Codable, Equatable, Sendable {
     public var skippedRuns: UInt64 = 0
     /// Lines memhound dropped because its output could not keep up (event and periodic lines only).
     public var outputLines: UInt64 = 0
+    /// Reads of the kernel's maps (counters, the stack growth table) that failed: the report
+    /// that needed one used the values read before.
+    public var mapReads: UInt64 = 0
 
     public init() {}
 
     public var total: UInt64 {
         ringBuffer + stacks + sites + threads + addressSpaces + targets + undecodable + skippedRuns + outputLines
+            + mapReads
     }
 
     enum CodingKeys: String, CodingKey {
         case stacks, sites, threads, targets, undecodable
         case ringBuffer = "ring_buffer", addressSpaces = "address_spaces", skippedRuns = "skipped_runs"
-        case outputLines = "output_lines"
+        case outputLines = "output_lines", mapReads = "map_reads"
     }
 }
 

@@ -1,4 +1,5 @@
-import CMemhound
+import MemhoundABI
+import CMemhoundELF
 import MemhoundProc
 
 /// Unwinds copied user stacks of one process with its binaries' CFI

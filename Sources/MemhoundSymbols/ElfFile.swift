@@ -1,4 +1,4 @@
-import CMemhound
+import CMemhoundELF
 import Glibc
 
 /// One opened ELF file: its load segments and a libdwfl session for lookups.

@@ -13,10 +13,10 @@ public struct ResolvedStack: Equatable, Sendable {
 extension Symbolizer {
     /// Frames for a frame-pointer stack captured by the kernel, repaired:
     /// - a frameless leaf (CFA = rsp + 8: memset, syscall wrappers) hides its
-    ///   caller; `leafReturn`, the word at the stack pointer, is that caller;
+    ///   caller; `wordAtSP`, the word at the stack pointer, is that caller;
     /// - a frame whose function keeps no frame pointer at that point makes every
     ///   frame above it unreliable: the stack is cut there.
-    public func resolve(pid: Int32, addresses: [UInt64], leafReturn: UInt64 = 0) -> ResolvedStack {
+    public func resolve(pid: Int32, addresses: [UInt64], wordAtSP: UInt64 = 0) -> ResolvedStack {
         refreshIfNeeded(pid: pid, addresses: addresses)
         guard let leaf = addresses.first else { return ResolvedStack(frames: [], pcs: [], complete: false) }
         var pcs = [leaf]
@@ -24,8 +24,8 @@ extension Symbolizer {
         var complete = true
         switch rule(pid: pid, lookup: leaf) {
         case .frameless:
-            if leafReturn != 0, callers.first != leafReturn, isCode(pid: pid, leafReturn) {
-                callers.insert(leafReturn, at: 0)
+            if wordAtSP != 0, callers.first != wordAtSP, isCode(pid: pid, wordAtSP) {
+                callers.insert(wordAtSP, at: 0)
             }
         case .stackBased:
             callers = []
@@ -34,8 +34,8 @@ extension Symbolizer {
             break
         case .unknown:
             // No CFI (Go, JIT): fall back to recognizing a return address by its call instruction.
-            if leafReturn != 0, callers.first != leafReturn, isReturnAddress(pid: pid, leafReturn) {
-                callers.insert(leafReturn, at: 0)
+            if wordAtSP != 0, callers.first != wordAtSP, isReturnAddress(pid: pid, wordAtSP) {
+                callers.insert(wordAtSP, at: 0)
             }
         }
         for (index, pc) in callers.enumerated() {

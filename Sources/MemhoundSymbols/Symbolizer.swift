@@ -90,15 +90,15 @@ public final class Symbolizer {
     }
 
     /// Frames for `addresses` (leaf first, as the kernel captured them).
-    /// `leafReturn` is the word at the user sp at capture time: when it is a
+    /// `wordAtSP` is the word at the user sp at capture time: when it is a
     /// return address the frame-pointer chain skipped (a frameless leaf such as
     /// memset or a syscall wrapper), it is put back as the leaf's caller.
-    public func symbolize(pid: Int32, addresses: [UInt64], leafReturn: UInt64 = 0) -> [SymbolizedFrame] {
+    public func symbolize(pid: Int32, addresses: [UInt64], wordAtSP: UInt64 = 0) -> [SymbolizedFrame] {
         refreshIfNeeded(pid: pid, addresses: addresses)
         var addresses = addresses
-        if !addresses.isEmpty, leafReturn != 0, addresses.dropFirst().first != leafReturn,
-           isReturnAddress(pid: pid, leafReturn) {
-            addresses.insert(leafReturn, at: 1)
+        if !addresses.isEmpty, wordAtSP != 0, addresses.dropFirst().first != wordAtSP,
+           isReturnAddress(pid: pid, wordAtSP) {
+            addresses.insert(wordAtSP, at: 1)
         }
         return addresses.enumerated().flatMap { index, address in
             // Callers' frames hold return addresses: look up the call instruction before them.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CMemhound
+import CMemhoundProcess
 import Foundation
 import MemhoundAgent
 import MemhoundOutput
@@ -42,7 +42,7 @@ struct Run: ParsableCommand {
     func run() throws {
         var options = try trace.sessionOptions()
         options.rawCommand = Self.rawCommand(count: command.count)
-        let code = try Trace.run(.run(arguments: command), options: options, verbose: trace.verbose)
+        let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose)
         if code != 0 { throw ExitStatus(value: code) }
     }
 
@@ -77,7 +77,7 @@ enum Trace {
         let code: Int32
         do {
             session = try Session(options: options, target: target, writer: writer)
-            code = try session.run()
+            code = try session.trace()
         } catch {
             Memhound.fail(error, verbose: verbose)
         }

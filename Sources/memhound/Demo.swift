@@ -1,5 +1,5 @@
 import ArgumentParser
-import CMemhound
+import CMemhoundDemo
 import Foundation
 import MemhoundAgent
 import MemhoundOutput
@@ -24,7 +24,7 @@ struct Demo: ParsableCommand {
             memhound demo: tracing a workload that leaks 2 MiB every 250 ms in memhound_demo_cache_grow
             and maps, touches and unmaps 4 MiB every 250 ms in memhound_demo_scratch_churn.\n
             """.utf8))
-        try Trace.run(.run(arguments: [exe, "demo-workload", "--seconds", String(seconds)]),
+        try Trace.run(.command(arguments: [exe, "demo-workload", "--seconds", String(seconds)]),
                       options: options, verbose: false) { session in
             if let report = session.mainFinalReport { summarize(report) }
         }
@@ -35,7 +35,7 @@ struct Demo: ParsableCommand {
         if let e = r.explained { text += String(format: " (explained %.2f)", e) }
         text += ". Top call sites:\n"
         for site in r.sites where site.grown >= 1 << 20 {
-            let name = ReportBuilder.siteName(site.frames)
+            let name = CallSite(frames: site.frames).name
             text += "  \(mib(Int64(site.bytes))) MiB resident (\(mib(Int64(site.grown))) grown, \(mib(Int64(site.released))) released; "
                 + "\(site.mapped.count) mappings of \(mib(Int64(site.mapped.bytes))) MiB live)  \(name)\n"
         }

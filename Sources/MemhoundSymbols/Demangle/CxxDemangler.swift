@@ -1,4 +1,4 @@
-import CMemhound
+import CMemhoundELF
 
 /// C++ (Itanium ABI) names through libstdc++'s __cxa_demangle.
 enum CxxDemangler {

@@ -1,8 +1,9 @@
+import CMemhoundELF
 import Glibc
 
-/// The section headers of an ELF64 little-endian file, read with pread and
-/// checked at every step: the file may come from a hostile container.
-/// Only what the Go reader needs; symbol lookup stays with libdwfl.
+/// The sections of an ELF64 file, for the Go reader: their headers through libelf (which checks
+/// them: the file may come from a hostile container), their bytes with pread, checked against
+/// the file's size before anything is allocated. Symbol lookup stays with libdwfl.
 struct GoElfSections {
     struct Section {
         var name: String
@@ -26,31 +27,17 @@ struct GoElfSections {
         var status = stat()
         guard fstat(fd, &status) == 0, status.st_size > 0 else { throw GoSymbolError.unreadable("cannot stat") }
         fileSize = UInt64(status.st_size)
-        let header = try Self.read(fd, offset: 0, count: 64)
-        let h = GoByteView(header)
-        // \x7fELF, 64-bit, little-endian, x86-64 or any machine: the layout is what matters.
-        guard header.count == 64, header[0..<4] == [0x7F, 0x45, 0x4C, 0x46], header[4] == 2, header[5] == 1,
-              let tableOffset = h.u64(0x28), let entrySize = h.u16(0x3A),
-              let count = h.u16(0x3C).map(Int.init), let namesIndex = h.u16(0x3E).map(Int.init)
-        else { throw GoSymbolError.unreadable("not a 64-bit little-endian ELF file") }
-        guard entrySize == 64, count > 0, namesIndex < count else {
-            throw GoSymbolError.unreadable("no usable section headers")
+        var raw = [memhound_elf_section](repeating: memhound_elf_section(), count: 64)
+        var n = raw.withUnsafeMutableBufferPointer { memhound_elf_read_sections(fd, $0.baseAddress, UInt32($0.count)) }
+        if n > Int32(raw.count) {
+            raw = [memhound_elf_section](repeating: memhound_elf_section(), count: Int(n))
+            n = raw.withUnsafeMutableBufferPointer { memhound_elf_read_sections(fd, $0.baseAddress, UInt32($0.count)) }
         }
-        let table = GoByteView(try Self.read(fd, offset: tableOffset, count: count * 64))
-        guard table.count == count * 64 else { throw GoSymbolError.unreadable("section headers truncated") }
-        var raw: [(nameOffset: UInt32, section: Section)] = []
-        for i in 0..<count {
-            let b = i * 64
-            guard let name = table.u32(b), let type = table.u32(b + 4), let address = table.u64(b + 0x10),
-                  let offset = table.u64(b + 0x18), let size = table.u64(b + 0x20) else { continue }
-            raw.append((name, Section(name: "", type: type, address: address, offset: offset, size: size)))
-        }
-        let names = raw[namesIndex].section
-        let strings = GoByteView(try Self.read(fd, offset: names.offset, count: Int(min(names.size, 1 << 20))))
-        sections = raw.map { entry in
-            var s = entry.section
-            s.name = strings.cString(Int(entry.nameOffset), limit: 256) ?? ""
-            return s
+        guard n > 0 else { throw GoSymbolError.unreadable("not a 64-bit ELF file with section headers") }
+        sections = raw.prefix(min(Int(n), raw.count)).map { s in
+            var name = s.name
+            let text = withUnsafeBytes(of: &name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            return Section(name: text, type: s.type, address: s.addr, offset: s.offset, size: s.size)
         }
     }
 

@@ -3,19 +3,19 @@ import MemhoundEvents
 import XCTest
 
 final class ProcessLedgerTests: XCTestCase {
-    let grower: Int32 = 1
-    let other: Int32 = 2
-    let mapper: Int32 = 3
+    let grower = StackName.walked(1)
+    let other = StackName.walked(2)
+    let mapper = StackName.walked(3)
     let mib: UInt64 = 1 << 20
     let base: UInt64 = 0x7f00_0000_0000
 
-    func run(_ start: UInt64, _ end: UInt64, _ stack: Int32, first: UInt64 = 10, last: UInt64 = 20) -> ResidentRun {
-        ResidentRun(tgid: 1, tid: 1, start: start, end: end, firstTime: first, lastTime: last, stackID: stack, faults: 1)
+    func run(_ start: UInt64, _ end: UInt64, _ stack: StackName, first: UInt64 = 10, last: UInt64 = 20) -> PageRun {
+        PageRun(tgid: 1, tid: 1, start: start, end: end, firstTime: first, lastTime: last, stack: stack, faults: 1)
     }
 
-    func call(_ s: MemorySyscall, _ args: [UInt64], result: Int64 = 0, stack: Int32? = nil,
+    func call(_ s: MemorySyscall, _ args: [UInt64], result: Int64 = 0, stack: StackName? = nil,
               at time: UInt64 = 100, delta: Int64 = 0) -> SyscallEvent {
-        SyscallEvent(syscall: s, tgid: 1, tid: 1, enterTime: time - 1, exitTime: time, stackID: stack ?? mapper,
+        SyscallEvent(syscall: s, tgid: 1, tid: 1, enterTime: time - 1, exitTime: time, stack: stack ?? mapper,
                      result: result, args: args + Array(repeating: 0, count: 6 - args.count), anonDelta: delta, anonBytes: 0)
     }
 
@@ -32,7 +32,7 @@ final class ProcessLedgerTests: XCTestCase {
         XCTAssertEqual(l.released[grower], 4 * mib)
         XCTAssertTrue(l.resident.isEmpty)
         XCTAssertTrue(l.mappings.isEmpty)
-        XCTAssertEqual(l.unownedRelease, 0)
+        XCTAssertEqual(l.unmatchedRelease, 0)
     }
 
     func testPartialUnmapReleasesOnlyThatPart() {
@@ -122,7 +122,7 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(run(base, base + mib, grower))
         l.apply(call(.munmap, [base, 8 * mib], delta: -Int64(5 * mib)))
         XCTAssertEqual(l.released[grower], mib)
-        XCTAssertEqual(l.unownedRelease, 4 * mib)
+        XCTAssertEqual(l.unmatchedRelease, 4 * mib)
     }
 
     func testPagesResidentAgainWithoutSeenReleaseMoveToTheNewOwner() {
@@ -131,7 +131,7 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(run(base, base + mib, other))
         XCTAssertEqual(l.released[grower], mib)
         XCTAssertEqual(l.reclaimedUnseen, mib)
-        XCTAssertEqual(l.resident.entries.first?.value.stackID, other)
+        XCTAssertEqual(l.resident.entries.first?.value.stack, other)
     }
 
     func testFailedCallsAndExitedProcessesChangeNothing() {
@@ -149,8 +149,8 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(mmapAnon(base, 4 * mib))                       // created by `mapper`
         l.apply(run(base, base + 2 * mib, grower), chargeRegionCreator: true)
         l.apply(run(base + 8 * mib, base + 9 * mib, grower), chargeRegionCreator: true)  // outside any mapping
-        XCTAssertEqual(l.transferred[grower], -Int64(2 * mib))
-        XCTAssertEqual(l.transferred[mapper], Int64(2 * mib))
+        XCTAssertEqual(l.recharged[grower], -Int64(2 * mib))
+        XCTAssertEqual(l.recharged[mapper], Int64(2 * mib))
         l.apply(call(.munmap, [base, 4 * mib]))
         XCTAssertEqual(l.released[mapper], 2 * mib, "the creator now owns and releases those pages")
         XCTAssertNil(l.released[grower])
@@ -165,16 +165,16 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(call(.mmap, [0, 64 * mib, 0, 0x22, UInt64(bitPattern: -1), 0], result: Int64(base)))
         l.apply(call(.mprotect, [base, 2 * mib, 3]))
         l.apply(run(base, base + mib, grower, first: 200, last: 210), chargeRegionCreator: true)
-        XCTAssertTrue(l.transferred.isEmpty, "brk heaps and PROT_NONE reservations are shared: \(l.transferred)")
-        XCTAssertEqual(l.resident.total { $0.stackID == grower }, 2 * mib)
+        XCTAssertTrue(l.recharged.isEmpty, "brk heaps and PROT_NONE reservations are shared: \(l.recharged)")
+        XCTAssertEqual(l.resident.total { $0.stack == grower }, 2 * mib)
     }
 
     func testCompleteStacksKeepTheirGrowth() {
         var l = ProcessLedger(tgid: 1)
         l.apply(mmapAnon(base, 4 * mib))
         l.apply(run(base, base + 2 * mib, grower))
-        XCTAssertTrue(l.transferred.isEmpty)
-        XCTAssertEqual(l.resident.entries.first?.value.stackID, grower)
+        XCTAssertTrue(l.recharged.isEmpty)
+        XCTAssertEqual(l.resident.entries.first?.value.stack, grower)
     }
 
     func testSampledPagesReleaseTheirWeight() {
@@ -183,14 +183,14 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(run(base, base + 4096, grower))
         l.apply(call(.munmap, [base, mib], delta: -Int64(16 * 4096)))
         XCTAssertEqual(l.released[grower], 16 * 4096)
-        XCTAssertEqual(l.unownedRelease, 0)
+        XCTAssertEqual(l.unmatchedRelease, 0)
         XCTAssertEqual(Accounting(sampleEvery: 8).sampleEvery, 8)
         XCTAssertEqual(Accounting(sampleEvery: 0).sampleEvery, 1)
     }
 
     func testExecStartsAFreshAddressSpace() {
         var a = Accounting()
-        a.apply(.run(run(base, base + mib, grower)))
+        a.apply(.pages(run(base, base + mib, grower)))
         a.apply(.process(ProcessEvent(kind: .exec, tgid: 1, time: 30, parentTgid: 0, exitStatus: 0, anonBytes: 0, comm: "x")))
         XCTAssertEqual(a.processes[1]?.resident.isEmpty, true)
         a.apply(.process(ProcessEvent(kind: .fork, tgid: 9, time: 31, parentTgid: 1, exitStatus: 0, anonBytes: 0, comm: "x")))

@@ -4,7 +4,7 @@ import XCTest
 
 final class EventLinesTests: XCTestCase {
     func event(_ s: MemorySyscall, _ args: [UInt64], result: Int64) -> SyscallEvent {
-        SyscallEvent(syscall: s, tgid: 1, tid: 2, enterTime: 100, exitTime: 350, stackID: 1,
+        SyscallEvent(syscall: s, tgid: 1, tid: 2, enterTime: 100, exitTime: 350, stack: .walked(1),
                      result: result, args: args, anonDelta: -4096, anonBytes: 0)
     }
 

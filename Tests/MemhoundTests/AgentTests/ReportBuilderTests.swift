@@ -10,15 +10,15 @@ final class ReportBuilderTests: XCTestCase {
 
     func testWrapperFramesAreLeftOutOfTheSiteKey() {
         let libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
-        XCTAssertEqual(ReportBuilder.siteKey([frame("__mmap", libc), frame("grow"), frame("main")]), ["grow", "main"])
-        XCTAssertEqual(ReportBuilder.siteKey([frame("syscall.Syscall6"), frame("syscall.Mmap"), frame("main.grow")]), ["main.grow"])
-        XCTAssertEqual(ReportBuilder.siteKey([frame("memset", libc)]), ["memset"], "a stack of wrappers only keeps them")
-        XCTAssertEqual(ReportBuilder.siteKey([frame(nil)]), ["/bin/app+0x1"])
-        XCTAssertEqual(ReportBuilder.siteName([]), "[no stack]")
-        XCTAssertEqual(ReportBuilder.siteKey([frame("__mmap", libc), frame("grow"), frame("main"),
-                                              frame("__libc_start_call_main", libc), frame("__libc_start_main@@GLIBC_2.34", libc),
-                                              frame("_start")]), ["grow", "main"], "start routines are left out")
-        XCTAssertEqual(ReportBuilder.siteKey([frame("worker"), frame("start_thread", libc), frame("clone3", libc)]), ["worker"])
+        XCTAssertEqual(CallSite(frames: [frame("__mmap", libc), frame("grow"), frame("main")]).functions, ["grow", "main"])
+        XCTAssertEqual(CallSite(frames: [frame("syscall.Syscall6"), frame("syscall.Mmap"), frame("main.grow")]).functions, ["main.grow"])
+        XCTAssertEqual(CallSite(frames: [frame("memset", libc)]).functions, ["memset"], "a stack of wrappers only keeps them")
+        XCTAssertEqual(CallSite(frames: [frame(nil)]).functions, ["/bin/app+0x1"])
+        XCTAssertEqual(CallSite(frames: []).name, "[no stack]")
+        XCTAssertEqual(CallSite(frames: [frame("__mmap", libc), frame("grow"), frame("main"),
+                                         frame("__libc_start_call_main", libc), frame("__libc_start_main@@GLIBC_2.34", libc),
+                                         frame("_start")]).functions, ["grow", "main"], "start routines are left out")
+        XCTAssertEqual(CallSite(frames: [frame("worker"), frame("start_thread", libc), frame("clone3", libc)]).functions, ["worker"])
     }
 
     func testStacksOfOneSiteAreMergedAndTheGrowingStackShowsIt() {
@@ -30,11 +30,11 @@ final class ReportBuilderTests: XCTestCase {
         map.mappedBytes = 8 << 20
         map.mappedCount = 2
         let libc = "/lib/libc.so.6"
-        let frames: [Int32: [Frame]] = [
-            1: [frame("grow"), frame("main")],
-            2: [frame("__mmap", libc), frame("grow"), frame("main")],
+        let frames: [StackName: [Frame]] = [
+            .walked(1): [frame("grow"), frame("main")],
+            .unwound(1): [frame("__mmap", libc), frame("grow"), frame("main")],
         ]
-        let groups = b.group([1: touch, 2: map], frames: { frames[$0]! })
+        let groups = b.group([.walked(1): touch, .unwound(1): map], frames: { frames[$0]! })
         XCTAssertEqual(groups.count, 1)
         XCTAssertEqual(groups[0].totals.grown, 8 << 20)
         XCTAssertEqual(groups[0].totals.mappedCount, 2)
@@ -51,9 +51,9 @@ final class ReportBuilderTests: XCTestCase {
         var p = TracedProcess(pid: 4, comm: "app", baseline: .zero)
         p.latest = MemoryBytes(anon: 6 << 20, file: 0, shmem: 0, swap: 0)
         let r = b.report(process: p, final: true, time: "t", nowNs: 0, elapsed: 1,
-                         totals: [1: leak, 2: churn],
-                         unownedRelease: 0, lost: LostCounts(),
-                         frames: { [self.frame($0 == 1 ? "leak" : "churn")] })
+                         totals: [.walked(1): leak, .walked(2): churn],
+                         unmatchedRelease: 0, lost: LostCounts(),
+                         frames: { [self.frame($0 == .walked(1) ? "leak" : "churn")] })
         XCTAssertEqual(r.sites.map(\.bytes), [6 << 20])
         XCTAssertEqual(r.sites.first?.frames.first?.function, "leak")
         XCTAssertEqual(r.otherSites, 1)
@@ -61,7 +61,7 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(r.explained, 1.0)
         p.latest = .zero
         let idle = b.report(process: p, final: false, time: "t", nowNs: 0, elapsed: 1, totals: [:],
-                            unownedRelease: 0, lost: LostCounts(), frames: { _ in [] })
+                            unmatchedRelease: 0, lost: LostCounts(), frames: { _ in [] })
         XCTAssertNil(idle.explained)
     }
 

@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 @testable import MemhoundEvents
 import XCTest
 
@@ -24,11 +24,11 @@ final class RecordDecoderTests: XCTestCase {
         r.enter_ns = 1_500
         r.anon_delta = -8192
         r.anon_bytes = 4096
-        r.leaf_return = 0x4011aa
+        r.word_at_sp = 0x4011aa
         let record = try decode(bytes(of: r))
         XCTAssertEqual(record, .syscall(SyscallEvent(
             syscall: .munmap, tgid: 100, tid: 101, enterTime: 1_500, exitTime: 2_000,
-            stackID: 7, leafReturn: 0x4011aa, result: 0,
+            kernelStack: KernelStackID(raw: 7), wordAtSP: 0x4011aa, result: 0,
             args: [0x7f00_0000_0000, 8192, 0, 0, 0, 0], anonDelta: -8192, anonBytes: 4096)))
     }
 
@@ -43,7 +43,7 @@ final class RecordDecoderTests: XCTestCase {
     }
 
     func testMmapAddressInHighHalfIsNotAFailure() {
-        let e = SyscallEvent(syscall: .mmap, tgid: 1, tid: 1, enterTime: 0, exitTime: 0, stackID: 0,
+        let e = SyscallEvent(syscall: .mmap, tgid: 1, tid: 1, enterTime: 0, exitTime: 0,
                              result: 0x7fff_f000_0000, args: [], anonDelta: 0, anonBytes: 0)
         XCTAssertFalse(e.failed)
     }
@@ -59,9 +59,9 @@ final class RecordDecoderTests: XCTestCase {
         r.first_ns = 800
         r.stack_id = 3
         r.faults = 4
-        guard case let .run(run) = try decode(bytes(of: r)) else { return XCTFail("not a run") }
+        guard case let .pages(run) = try decode(bytes(of: r)) else { return XCTFail("not a run") }
         XCTAssertEqual(run.bytes, 0x4000)
-        XCTAssertEqual(run.stackID, 3)
+        XCTAssertEqual(run.kernelStack, KernelStackID(raw: 3))
         XCTAssertEqual(run.firstTime, 800)
         XCTAssertEqual(run.lastTime, 900)
         XCTAssertEqual(run.faults, 4)

@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 import XCTest
 
 /// The shared header is the only definition of the records; Swift must see the
@@ -10,8 +10,8 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_run_record>.size, 72)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.size, 64)
         XCTAssertEqual(MemoryLayout<memhound_target>.size, 88)
-        XCTAssertEqual(MemoryLayout<memhound_site_key>.size, 8)
-        XCTAssertEqual(MemoryLayout<memhound_site_growth>.size, 40)
+        XCTAssertEqual(MemoryLayout<memhound_stack_key>.size, 8)
+        XCTAssertEqual(MemoryLayout<memhound_stack_growth>.size, 40)
         // TCP: offsets in NetTests/TCPRecordTests.
         XCTAssertEqual(MemoryLayout<memhound_tcp_record>.size, 104)
         XCTAssertEqual(MemoryLayout<memhound_tcp_counts>.size, 32)
@@ -24,15 +24,15 @@ final class RecordLayoutTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.args), 40)
         XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.enter_ns), 88)
         XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.anon_delta), 96)
-        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.leaf_return), 112)
+        XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.word_at_sp), 112)
         XCTAssertEqual(MemoryLayout<memhound_run_record>.offset(of: \.start), 24)
         XCTAssertEqual(MemoryLayout<memhound_run_record>.offset(of: \.stack_id), 48)
-        XCTAssertEqual(MemoryLayout<memhound_run_record>.offset(of: \.leaf_return), 56)
+        XCTAssertEqual(MemoryLayout<memhound_run_record>.offset(of: \.word_at_sp), 56)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.offset(of: \.anon_bytes), 40)
         XCTAssertEqual(MemoryLayout<memhound_process_record>.offset(of: \.comm), 48)
         XCTAssertEqual(MemoryLayout<memhound_target>.offset(of: \.anon_bytes), 16)
-        XCTAssertEqual(MemoryLayout<memhound_site_growth>.offset(of: \.leaf_return), 16)
-        XCTAssertEqual(MemoryLayout<memhound_site_growth>.offset(of: \.unlocated), 24)
+        XCTAssertEqual(MemoryLayout<memhound_stack_growth>.offset(of: \.word_at_sp), 16)
+        XCTAssertEqual(MemoryLayout<memhound_stack_growth>.offset(of: \.unlocated), 24)
         XCTAssertEqual(MemoryLayout<memhound_syscall_record>.offset(of: \.kernel_released), 128)
         XCTAssertEqual(MemoryLayout<memhound_target>.offset(of: \.unseen_release), 56)
     }

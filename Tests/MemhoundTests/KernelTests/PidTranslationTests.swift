@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 @testable import MemhoundKernel
 import XCTest
 

@@ -1,21 +1,22 @@
-import CMemhound
+import MemhoundABI
+import MemhoundEvents
 @testable import MemhoundKernel
 import XCTest
 
 /// Naming kernel stack ids across recycled sets of stack tables.
 final class StackNamesTests: XCTestCase {
     let layout = StackNames.Layout(entries: 1024, collided: 256)
-    let base = Int32(MH_COLLIDED_STACK_BASE)
+    let base = UInt32(MH_COLLIDED_STACK_BASE)
 
-    func id(_ raw: Int32, epoch: UInt32) -> Int32 {
-        raw | Int32(bitPattern: epoch << UInt32(MH_STACK_EPOCH_SHIFT))
+    func id(_ slot: UInt32, epoch: UInt32) -> KernelStackID {
+        KernelStackID(epoch: epoch, slot: slot)
     }
 
     /// What the kernel's tables hold: kernel id -> frames; reads are counted.
     struct Tables {
-        var stacks: [Int32: [UInt64]] = [:]
+        var stacks: [KernelStackID: [UInt64]] = [:]
         var reads = 0
-        mutating func read(_ id: Int32) -> [UInt64]? {
+        mutating func read(_ id: KernelStackID) -> [UInt64]? {
             reads += 1
             return stacks[id]
         }
@@ -46,7 +47,7 @@ final class StackNamesTests: XCTestCase {
         // The emptied set now holds epoch 2's stacks: an old id of it must not be read.
         tables.stacks[id(6, epoch: 0)] = [0x409000]
         XCTAssertEqual(names.name(id(5, epoch: 0)) { tables.read($0) }, a, "named before the seal")
-        XCTAssertEqual(names.name(id(6, epoch: 0)) { tables.read($0) }, -1, "not named before the seal")
+        XCTAssertEqual(names.name(id(6, epoch: 0)) { tables.read($0) }, .unknown, "not named before the seal")
         XCTAssertEqual(names.expired, 1)
         XCTAssertEqual(tables.reads, 1)
     }
@@ -58,15 +59,37 @@ final class StackNamesTests: XCTestCase {
         names.advance(to: 1, nowNs: 0)
         names.seal(0, nowNs: 0)
         for epoch in UInt32(2)...5 { names.advance(to: epoch, nowNs: 1) }
-        XCTAssertNotEqual(names.name(id(5, epoch: 0)) { tables.read($0) }, -1, "kept: within keepNs")
+        XCTAssertNotEqual(names.name(id(5, epoch: 0)) { tables.read($0) }, .unknown, "kept: within keepNs")
         names.advance(to: 6, nowNs: StackNames.keepNs + 1)
-        XCTAssertEqual(names.name(id(5, epoch: 0)) { tables.read($0) }, -1, "forgotten: old and past keepNs")
+        XCTAssertEqual(names.name(id(5, epoch: 0)) { tables.read($0) }, .unknown, "forgotten: old and past keepNs")
     }
 
     func testNegativeAndOutOfRangeIds() {
         var names = StackNames(layout: layout)
-        XCTAssertEqual(names.name(-28) { _ in XCTFail("not read"); return nil }, -28)
-        XCTAssertEqual(names.name(2000) { _ in XCTFail("not read"); return nil }, -1, "beyond the table")
-        XCTAssertEqual(names.name(base + 256) { _ in XCTFail("not read"); return nil }, -1, "beyond the second table")
+        XCTAssertEqual(names.name(KernelStackID(raw: -28)) { _ in XCTFail("not read"); return nil }, .unknown)
+        XCTAssertEqual(names.name(id(2000, epoch: 0)) { _ in XCTFail("not read"); return nil }, .unknown, "beyond the table")
+        XCTAssertEqual(names.name(id(base + 256, epoch: 0)) { _ in XCTFail("not read"); return nil }, .unknown,
+                       "beyond the second table")
+    }
+
+    /// Names used to be Int32 from a counter: past 2^24 a name equalled the first ids of stacks
+    /// unwound in user space, and at 2^31 the counter trapped. Both points, passed.
+    func testNamesPastTheOld32BitLimits() {
+        for first in [UInt64(1 << 24) - 2, UInt64(Int32.max) - 2] {
+            var names = StackNames(layout: layout, firstSerial: first)
+            var tables = Tables()
+            var named: [StackName] = []
+            for slot in UInt32(0)..<6 {
+                tables.stacks[id(slot, epoch: 0)] = [0x401000 + UInt64(slot)]
+                named.append(names.name(id(slot, epoch: 0)) { tables.read($0) })
+            }
+            XCTAssertEqual(named.map(\.serial), (0..<6).map { first + $0 }, "serials run on past \(first + 2)")
+            XCTAssertEqual(Set(named).count, 6)
+            for (slot, name) in named.enumerated() {
+                XCTAssertEqual(name.origin, .walked)
+                XCTAssertEqual(names.frames[name], [0x401000 + UInt64(slot)])
+                XCTAssertNotEqual(name, StackName.unwound(name.serial), "a walked name never equals an unwound one")
+            }
+        }
     }
 }

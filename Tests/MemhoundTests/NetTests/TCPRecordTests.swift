@@ -1,4 +1,4 @@
-import CMemhound
+import MemhoundABI
 @testable import MemhoundEvents
 import XCTest
 

@@ -33,7 +33,7 @@ final class LineTests: XCTestCase {
         let lost = try XCTUnwrap(j["lost"] as? [String: Any])
         XCTAssertNotNil(lost["ring_buffer"])
         XCTAssertEqual(Set(lost.keys), ["ring_buffer", "stacks", "sites", "threads", "address_spaces", "targets",
-                                        "undecodable", "skipped_runs", "output_lines"])
+                                        "undecodable", "skipped_runs", "output_lines", "map_reads"])
         XCTAssertEqual(j["lost_records"] as? Int, 0)
     }
 

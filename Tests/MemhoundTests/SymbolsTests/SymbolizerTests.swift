@@ -102,11 +102,11 @@ final class SymbolizerTests: XCTestCase {
         let s = Symbolizer(proc: ProcFS())
         XCTAssertTrue(s.isReturnAddress(pid: pid, t.returnAddress))
         XCTAssertFalse(s.isReturnAddress(pid: pid, t.leakHere))
-        let with = s.symbolize(pid: pid, addresses: [t.leakHere + 4], leafReturn: t.returnAddress)
+        let with = s.symbolize(pid: pid, addresses: [t.leakHere + 4], wordAtSP: t.returnAddress)
         XCTAssertEqual(with.map(\.function), ["leak_here", "main"])
-        let without = s.symbolize(pid: pid, addresses: [t.leakHere + 4], leafReturn: t.leakHere)
+        let without = s.symbolize(pid: pid, addresses: [t.leakHere + 4], wordAtSP: t.leakHere)
         XCTAssertEqual(without.map(\.function), ["leak_here"])
-        let duplicate = s.symbolize(pid: pid, addresses: [t.leakHere + 4, t.returnAddress], leafReturn: t.returnAddress)
+        let duplicate = s.symbolize(pid: pid, addresses: [t.leakHere + 4, t.returnAddress], wordAtSP: t.returnAddress)
         XCTAssertEqual(duplicate.count, 2)
     }
 }

@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "CMemhound.h"
+#include "memhound_demo.h"
 
 /* Grows by `bytes` of anonymous memory that is touched and never released. */
 __attribute__((noinline)) int memhound_demo_cache_grow(size_t bytes)

@@ -2,8 +2,9 @@
 /*
  * Every record and map value that crosses the kernel/user boundary.
  *
- * Included by the BPF programs (after vmlinux.h), by the C loader and, through
- * the CMemhound module, by Swift. Fixed-width fields, explicit padding and
+ * Included by the BPF programs (scripts/build-bpf adds this folder to the
+ * include path, after vmlinux.h), by the C loader (CMemhoundBPF) and, as the
+ * MemhoundABI module, by Swift. Fixed-width fields, explicit padding and
  * static size checks keep the three views identical.
  */
 #ifndef MEMHOUND_H
@@ -68,11 +69,11 @@ enum memhound_target_flags {
 	/* The address space is new (exec): its first ANON change starts from 0. */
 	MH_TARGET_FRESH_MM = 1,
 	/* Copy registers and user stack at region-creating syscalls (see memhound_stack_record). */
-	MH_TARGET_SNAPSHOT_STACKS = 2,
+	MH_TARGET_COPY_STACKS = 2,
 };
 
 /* User stack bytes copied for user-space unwinding, at most. */
-#define MH_STACK_SNAPSHOT_MAX 8192
+#define MH_STACK_COPY_MAX 8192
 /* Registers in DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip. */
 #define MH_UNWIND_REGS 17
 
@@ -82,7 +83,7 @@ enum memhound_record_kind {
 	MH_RECORD_RUN = 2,
 	MH_RECORD_PROCESS = 3,
 	MH_RECORD_TCP = 4,
-	MH_RECORD_USER_STACK = 8,
+	MH_RECORD_STACK_COPY = 8,
 };
 
 /* Memory syscalls traced on entry and exit. */
@@ -105,7 +106,7 @@ enum memhound_process_event {
 enum memhound_stat {
 	MH_STAT_LOST_RINGBUF = 0,     /* ring buffer full: a record was dropped */
 	MH_STAT_LOST_STACK = 1,       /* user stack not captured (growth kept under stack -1) */
-	MH_STAT_LOST_SITE = 2,        /* site table full: growth not aggregated */
+	MH_STAT_LOST_SITE = 2,        /* stack growth table full: growth not aggregated */
 	MH_STAT_LOST_THREAD = 3,      /* no per-thread state: fault address or syscall lost */
 	MH_STAT_LOST_MM = 4,          /* address-space table full: ANON change not measured */
 	MH_STAT_LOST_TARGET = 5,      /* target table full: a child was not followed */
@@ -114,7 +115,7 @@ enum memhound_stat {
 	MH_STAT_STACK_REUSED = 8,     /* user stacks proven unchanged instead (bpf/chain.bpf.h) */
 	MH_STAT_STACK_MISMATCH = 9,   /* check mode: a proven stack the walk disagreed with */
 	MH_STAT_STACK_COLLIDED = 10,  /* stacks kept in the second table (see MH_COLLIDED_STACK_BASE) */
-	MH_STAT_SNAPSHOT_SKIPPED = 11, /* stack copies not made: the target's copy budget was spent */
+	MH_STAT_STACK_COPY_SKIPPED = 11, /* stack copies not made: the target's copy budget was spent */
 	MH_STAT_OVERFLOWED = 12,      /* records the ring buffer had no room for, kept in `overflow` (not lost) */
 	MH_STAT_COUNT = 13,
 };
@@ -143,13 +144,13 @@ struct memhound_syscall_record {
 	__u64 enter_ns;
 	__s64 anon_delta;   /* net ANON bytes this thread changed during the call */
 	__u64 anon_bytes;   /* the kernel's ANON counter after the call's last change */
-	__u64 leaf_return;  /* the word at the user sp: see memhound_site_key */
+	__u64 word_at_sp;  /* the word at the user sp: see memhound_stack_key */
 	/*
 	 * Region-creating calls of processes whose stacks are copied: the call
 	 * path's key. Its stack is copied only the first time the key is seen
 	 * (a memhound_stack_record with the same key); 0 otherwise.
 	 */
-	__u64 snapshot_key;
+	__u64 copy_key;
 	/*
 	 * Bytes of the call's release the kernel already charged to their stack
 	 * (pages of this thread's open run, never sent: see release_open_run);
@@ -169,7 +170,7 @@ struct memhound_run_record {
 	__u64 first_ns;
 	__s32 stack_id;
 	__u32 faults;
-	__u64 leaf_return;
+	__u64 word_at_sp;
 	__u32 flags;        /* enum memhound_run_flags */
 	__u32 _pad;
 };
@@ -191,11 +192,11 @@ enum memhound_run_flags {
 struct memhound_stack_record {
 	struct memhound_record_header hdr;
 	__u64 enter_ns;
-	__u64 key;          /* memhound_syscall_record.snapshot_key of the calls it stands for */
+	__u64 key;          /* memhound_syscall_record.copy_key of the calls it stands for */
 	__u64 regs[MH_UNWIND_REGS];
 	__u32 size;         /* bytes of data, copied from regs[7] (the stack pointer) up */
 	__u32 _pad;
-	__u8 data[MH_STACK_SNAPSHOT_MAX];
+	__u8 data[MH_STACK_COPY_MAX];
 };
 
 struct memhound_process_record {
@@ -234,8 +235,8 @@ struct memhound_target {
 	/* Ring-buffer records of this process that were dropped. */
 	__u64 lost_records;
 	/* Stack copies it may still make, and when the budget was last topped up; kernel-side only. */
-	__u64 snapshot_tokens;
-	__u64 snapshot_refill_ns;
+	__u64 copy_tokens;
+	__u64 copy_refill_ns;
 };
 
 /*
@@ -244,11 +245,11 @@ struct memhound_target {
  * would otherwise fill the ring buffer with copies and crowd out the records
  * figures depend on.
  */
-#define MH_SNAPSHOT_BURST 256
-#define MH_SNAPSHOTS_PER_SECOND 256
+#define MH_STACK_COPY_BURST 256
+#define MH_STACK_COPIES_PER_SECOND 256
 
-/* Map `sites`: resident ANON growth aggregated per (process, user stack). */
-struct memhound_site_key {
+/* Map `stack_growth`: resident ANON growth aggregated per (process, user stack). */
+struct memhound_stack_key {
 	__u32 tgid;
 	__s32 stack_id;
 };
@@ -256,13 +257,13 @@ struct memhound_site_key {
 /*
  * A frameless leaf (memset, a syscall wrapper) hides its caller from frame
  * pointer unwinding; the word at the user sp is then the caller's return
- * address. The last one seen is kept with the stack (leaf_return in records
+ * address. The last one seen is kept with the stack (word_at_sp in records
  * too) and user space decides whether it is one.
  */
-struct memhound_site_growth {
+struct memhound_stack_growth {
 	__u64 bytes;
 	__u64 increments;
-	__u64 leaf_return;
+	__u64 word_at_sp;
 	/*
 	 * Growth user space cannot place at an address, so cannot charge a
 	 * release to: increments without a fault address (MAP_POPULATE, pages
@@ -298,9 +299,9 @@ _Static_assert(sizeof(struct memhound_syscall_record) == 136, "syscall record la
 _Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
 _Static_assert(sizeof(struct memhound_target) == 88, "target layout");
-_Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_SNAPSHOT_MAX, "stack record layout");
-_Static_assert(sizeof(struct memhound_site_key) == 8, "site key layout");
-_Static_assert(sizeof(struct memhound_site_growth) == 40, "site growth layout");
+_Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_COPY_MAX, "stack record layout");
+_Static_assert(sizeof(struct memhound_stack_key) == 8, "site key layout");
+_Static_assert(sizeof(struct memhound_stack_growth) == 40, "site growth layout");
 _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
 _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
 _Static_assert(sizeof(struct memhound_overflow_key) == 16, "overflow key layout");

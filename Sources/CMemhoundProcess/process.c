@@ -1,4 +1,4 @@
-/* Starting a traced child, and recording termination signals. */
+/* Starting a traced child. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "CMemhound.h"
+#include "memhound_child.h"
 
 int memhound_child_spawn(char *const argv[], int output_fd, struct memhound_child *out)
 {
@@ -101,48 +101,4 @@ void memhound_child_abandon(struct memhound_child *child)
 	child->release_fd = child->status_fd = -1;
 	kill(child->pid, SIGKILL);
 	waitpid(child->pid, &status, 0);
-}
-
-static volatile sig_atomic_t pending_signal;
-static volatile sig_atomic_t signals_received;
-
-static void record_signal(int sig)
-{
-	pending_signal = sig;
-	signals_received++;
-}
-
-void memhound_signals_install(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = record_signal;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocking poll returns with EINTR so the loop notices. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	/* A closed terminal or a supervisor's reload ends the run like SIGTERM, with its final report. */
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int memhound_signals_pending(void)
-{
-	return pending_signal;
-}
-
-int memhound_signals_received(void)
-{
-	return signals_received;
-}
-
-const char *memhound_errno_name(int err)
-{
-	return strerrorname_np(err);
-}
-
-const char *memhound_signal_name(int sig)
-{
-	return sigabbrev_np(sig);
 }

@@ -2,7 +2,7 @@
 #ifndef MEMHOUND_TRACER_H
 #define MEMHOUND_TRACER_H
 
-#include "CMemhound.h"
+#include "memhound_bpf.h"
 #include "memhound.skel.h"
 
 struct memhound_tracer {

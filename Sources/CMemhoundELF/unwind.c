@@ -14,7 +14,8 @@
 
 #include <elfutils/libdwfl.h>
 
-#include "CMemhound.h"
+#include "memhound.h"
+#include "memhound_unwind.h"
 
 struct memhound_unwinder {
 	Dwfl *dwfl;

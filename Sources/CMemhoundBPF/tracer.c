@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "CMemhound.h"
+#include "memhound_bpf.h"
 #include "loader.h"
 #include "tracer.h"
 
@@ -372,12 +372,12 @@ int memhound_tracer_read_stats(struct memhound_tracer *t, uint64_t *out)
 	return 0;
 }
 
-int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
-			      const struct memhound_site_key *previous,
-			      struct memhound_site_key *key, struct memhound_site_growth *growth)
+int memhound_tracer_next_stack_growth(struct memhound_tracer *t, bool has_previous,
+			      const struct memhound_stack_key *previous,
+			      struct memhound_stack_key *key, struct memhound_stack_growth *growth)
 {
-	int fd = bpf_map__fd(t->skel->maps.sites);
-	struct memhound_site_growth *percpu;
+	int fd = bpf_map__fd(t->skel->maps.stack_growth);
+	struct memhound_stack_growth *percpu;
 	int err;
 
 	if (bpf_map_get_next_key(fd, has_previous ? previous : NULL, key))
@@ -388,7 +388,7 @@ int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
 	if (bpf_map_lookup_elem(fd, key, percpu)) {
 		err = errno;
 		free(percpu);
-		return err == ENOENT ? memhound_tracer_next_site(t, true, key, key, growth) : -err;
+		return err == ENOENT ? memhound_tracer_next_stack_growth(t, true, key, key, growth) : -err;
 	}
 	/* The table is per CPU: one process's stack grows on whichever CPU it ran. */
 	memset(growth, 0, sizeof(*growth));
@@ -397,17 +397,17 @@ int memhound_tracer_next_site(struct memhound_tracer *t, bool has_previous,
 		growth->increments += percpu[cpu].increments;
 		growth->unlocated += percpu[cpu].unlocated;
 		growth->released += percpu[cpu].released;
-		if (percpu[cpu].leaf_return)
-			growth->leaf_return = percpu[cpu].leaf_return;
+		if (percpu[cpu].word_at_sp)
+			growth->word_at_sp = percpu[cpu].word_at_sp;
 	}
 	free(percpu);
 	return 1;
 }
 
-int memhound_tracer_forget_sites(struct memhound_tracer *t, uint32_t tgid)
+int memhound_tracer_forget_stack_growth(struct memhound_tracer *t, uint32_t tgid)
 {
-	int fd = bpf_map__fd(t->skel->maps.sites);
-	struct memhound_site_key key, next;
+	int fd = bpf_map__fd(t->skel->maps.stack_growth);
+	struct memhound_stack_key key, next;
 	bool has_key = false;
 	int removed = 0;
 

@@ -8,7 +8,7 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
-#include "CMemhound.h"
+#include "memhound_elf.h"
 
 struct memhound_elf {
 	Dwfl *dwfl;
@@ -240,25 +240,4 @@ int memhound_elf_inlines(struct memhound_elf *e, uint64_t vaddr, struct memhound
 	}
 	free(scopes);
 	return n;
-}
-
-/* libstdc++'s demangler; <cxxabi.h> is C++ only, the symbol itself is C. */
-extern char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *status);
-
-int memhound_demangle_cxx(const char *mangled, char *out, size_t capacity)
-{
-	int status = 0;
-	char *s = __cxa_demangle(mangled, NULL, NULL, &status);
-	size_t n;
-
-	if (!s)
-		return status == -1 ? -ENOMEM : -EINVAL;
-	n = strlen(s);
-	if (n >= capacity) {
-		free(s);
-		return -ENAMETOOLONG;
-	}
-	memcpy(out, s, n + 1);
-	free(s);
-	return (int)n;
 }

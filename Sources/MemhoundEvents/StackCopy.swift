@@ -1,13 +1,13 @@
-import CMemhound
+import MemhoundABI
 
 /// Registers and a copy of the user stack taken at the entry of a
 /// region-creating syscall, for unwinding code without frame pointers.
 /// The syscall record of the same thread with the same `enterTime` follows.
-public struct UserStackSnapshot: Sendable, Equatable {
+public struct StackCopy: Sendable, Equatable {
     public var tgid: Int32
     public var tid: Int32
     public var enterTime: UInt64
-    /// The call path it stands for (memhound_syscall_record.snapshot_key).
+    /// The call path it stands for (memhound_syscall_record.copy_key).
     public var key: UInt64 = 0
     /// DWARF x86_64 order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip.
     public var registers: [UInt64]
@@ -30,8 +30,8 @@ extension RecordDecoder {
     static let stackDataOffset = MemoryLayout<memhound_stack_record>.offset(of: \._pad)! + 4
 
     /// The record is variable-sized: its fixed part, then `size` bytes of stack.
-    static func userStack(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> UserStackSnapshot {
-        let kind = UInt32(MH_RECORD_USER_STACK.rawValue)
+    static func stackCopy(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> StackCopy {
+        let kind = UInt32(MH_RECORD_STACK_COPY.rawValue)
         guard bytes.count >= stackDataOffset, let base = bytes.baseAddress else {
             throw .truncated(kind: kind, size: bytes.count)
         }
@@ -44,13 +44,13 @@ extension RecordDecoder {
             base.loadUnaligned(fromByteOffset: registersOffset + $0 * 8, as: UInt64.self)
         }
         let size = Int(base.loadUnaligned(fromByteOffset: layout.offset(of: \.size)!, as: UInt32.self))
-        guard size <= Int(MH_STACK_SNAPSHOT_MAX), bytes.count >= stackDataOffset + size else {
+        guard size <= Int(MH_STACK_COPY_MAX), bytes.count >= stackDataOffset + size else {
             throw .truncated(kind: kind, size: bytes.count)
         }
-        var snapshot = UserStackSnapshot(
+        var copy = StackCopy(
             tgid: Int32(bitPattern: header.tgid), tid: Int32(bitPattern: header.tid), enterTime: enter,
             registers: registers, stack: Array(bytes[stackDataOffset..<stackDataOffset + size]))
-        snapshot.key = key
-        return snapshot
+        copy.key = key
+        return copy
     }
 }

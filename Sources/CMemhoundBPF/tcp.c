@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "CMemhound.h"
+#include "memhound_bpf.h"
 #include "loader.h"
 #include "tcp.skel.h"
 

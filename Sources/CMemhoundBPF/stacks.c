@@ -1,5 +1,5 @@
 /*
- * The two sets of stack tables (see MH_STACK_EPOCH_SHIFT in bpf/memhound.h):
+ * The two sets of stack tables (see MH_STACK_EPOCH_SHIFT in Sources/MemhoundABI/include/memhound.h):
  * reading a stack by id, listing a set's ids, emptying a set, flipping epochs.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "CMemhound.h"
+#include "memhound_bpf.h"
 #include "tracer.h"
 
 static int stack_map_fd(const struct memhound_tracer *t, uint32_t set)
@@ -126,9 +126,9 @@ int memhound_tracer_empty_stack_set(struct memhound_tracer *t, uint32_t set)
 	return found < 0 ? found : removed;
 }
 
-int memhound_tracer_delete_site(struct memhound_tracer *t, const struct memhound_site_key *key)
+int memhound_tracer_delete_stack_growth(struct memhound_tracer *t, const struct memhound_stack_key *key)
 {
-	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.sites), key))
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.stack_growth), key))
 		return -errno;
 	return 0;
 }

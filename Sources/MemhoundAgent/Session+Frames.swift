@@ -1,0 +1,33 @@
+import MemhoundEvents
+import MemhoundKernel
+import MemhoundOutput
+import MemhoundSymbols
+
+/// A stack's symbolized frames, derived once per stack (StackCaches).
+extension Session {
+    /// Symbolized frames of a stack, cached: stack names are stable for the session.
+    func frames(_ key: ProcessStack) -> [Frame] {
+        if let cached = caches.frames[key] { return cached }
+        let result: [Frame]
+        switch key.stack.origin {
+        case .unknown:
+            return []
+        case .unwound:
+            guard let pcs = caches.unwound.stack(key) else { return [] }
+            result = symbolizer.symbolizeUnwound(pid: key.tgid, pcs: pcs).map(Frame.init)
+        case .walked:
+            let resolved = symbolizer.resolve(pid: key.tgid, addresses: tracer.frames(key.stack),
+                                              wordAtSP: caches.wordsAtSP[key] ?? 0)
+            caches.complete[key] = resolved.complete
+            caches.repairedPCs[key] = resolved.pcs
+            result = resolved.frames.map(Frame.init)
+        }
+        if !result.isEmpty { caches.frames[key] = result }
+        return result
+    }
+
+    /// Keeps the first candidate caller seen for a stack of a frameless leaf.
+    func rememberWordAtSP(_ key: ProcessStack, _ wordAtSP: UInt64) {
+        if wordAtSP != 0, caches.wordsAtSP[key] == nil { caches.wordsAtSP[key] = wordAtSP }
+    }
+}

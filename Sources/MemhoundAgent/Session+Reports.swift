@@ -1,0 +1,148 @@
+import CMemhoundProcess
+import Glibc
+import MemhoundAccounting
+import MemhoundEvents
+import MemhoundKernel
+import MemhoundOutput
+
+/// Reports: periodic, final, and the end of the session.
+extension Session {
+    /// Every interval: a /proc sample and a report per live process, and losses if any.
+    /// The figures of one instant: the kernel's site table is read at `cutoff`, the records made
+    /// up to then are applied before the reports and the newer ones after, so a release the kernel
+    /// has counted is charged in the same report as the growth it undoes.
+    func writePeriodic() throws {
+        let cutoff = MonotonicClock.nowNs()
+        let growth = stackGrowth()
+        let later = try drain(upTo: cutoff)
+        for pid in orderedPids() {
+            guard let p = processes[pid], !p.exited else { continue }
+            sample(pid)
+            // A later report supersedes this one: it may be dropped when the output falls behind.
+            try writer.write(report(pid: pid, final: false, growth: growth), droppable: true)
+        }
+        try writeLostIfChanged()
+        for record in later { try handle(record) }
+    }
+
+    /// Reads /proc for `pid` and writes its `rss` line; false once the process is gone.
+    @discardableResult
+    func sample(_ pid: Int32) -> Bool {
+        guard let status = try? proc.status(pid: pid), status.hasMemory else { return false }
+        var line = RSSLine(time: Timestamp.now(), pid: pid, anon: status.rssAnon, file: status.rssFile,
+                           shmem: status.rssShmem, swap: status.vmSwap)
+        if let rollup = try? proc.smapsRollup(pid: pid) {
+            line.pss = rollup.pss
+            line.pssAnon = rollup.pssAnon
+            line.pssFile = rollup.pssFile
+            line.pssShmem = rollup.pssShmem
+        }
+        if let cgroup = proc.cgroupMemory(pid: pid) {
+            line.cgroup = cgroup.path
+            line.cgroupMemoryCurrent = cgroup.current
+        }
+        processes[pid]?.latest = MemoryBytes(status)
+        // A program may rename itself (prctl PR_SET_NAME, pthread_setname_np on its main thread).
+        processes[pid]?.comm = status.name
+        try? writer.write(line, droppable: true)
+        return true
+    }
+
+    func report(pid: Int32, final: Bool, growth: [ProcessStack: StackGrowth]) -> ReportLine {
+        if let counters = tracer.target(pid: pid) { processes[pid]?.counters = counters }
+        let p = processes[pid]!
+        let ledger = accounting.processes[pid]
+        let builder = ReportBuilder(top: options.top)
+        let now = MonotonicClock.nowNs()
+        let stats = kernelStats()
+        var line = builder.report(
+            process: p, final: final, time: Timestamp.now(), nowNs: now,
+            elapsed: Double(now - startNs) / 1e9,
+            totals: builder.sites(pid: pid, growth: growth, ledger: ledger),
+            unmatchedRelease: ledger?.unmatchedRelease ?? 0, reclaimedUnseen: ledger?.reclaimedUnseen ?? 0,
+            lost: lostCounts(stats),
+            frames: { self.frames(ProcessStack(tgid: pid, stack: $0)) })
+        line.tcp = tcpReport(pid: pid)
+        line.sampleEvery = options.sampleEvery
+        if let s = stats {
+            line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,
+                                         mismatched: s.stackMismatches, checked: options.checkStackReuse,
+                                         collided: s.stacksCollided)
+            line.stackWalks.recycled = tracer.recycledSets
+            line.stackWalks.expired = tracer.expiredStackIDs
+            line.stackWalks.retired = tracer.retiredNames
+        }
+        return line
+    }
+
+    /// A process's final report and exit line; it then leaves the kernel's target set.
+    func writeFinal(pid: Int32) throws {
+        guard var p = processes[pid], !p.finalWritten else { return }
+        if !p.exited { sample(pid) }
+        let final = report(pid: pid, final: true, growth: stackGrowth())
+        if pid == mainPid { mainFinalReport = final }
+        try writer.write(final)
+        p = processes[pid]!
+        p.finalWritten = true
+        processes[pid] = p
+        if pid == mainPid, let status = childWaitStatus ?? p.exitStatus {
+            let (code, signal) = describeWaitStatus(status)
+            try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
+        } else if let status = p.exitStatus {
+            let (code, signal) = describeWaitStatus(status)
+            try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
+        }
+        if p.exited || pid == mainPid {
+            tracer.removeTarget(pid: pid)
+            forgetTCP(pid: pid)
+        }
+        // A followed child that is gone leaves nothing behind, in the kernel's tables or here:
+        // a service forking short-lived children for days must not grow memhound.
+        if p.exited, pid != mainPid {
+            forgetProcess(pid)
+            tracer.forgetPid(pid)
+        }
+    }
+
+    /// The end: stop a child we started, drain, and write every final report.
+    func finish(signal: Int32) throws {
+        if signal != 0 || childWaitStatus == nil {
+            // Interrupted or out of time: a command we started is stopped, not left behind.
+            stopChild(signal: signal != 0 ? signal : SIGTERM)
+        }
+        try drain(timeoutMs: 0, untilEmpty: true)
+        if let status = childWaitStatus, processes[mainPid]?.exitStatus == nil {
+            processes[mainPid]?.exitStatus = status
+        }
+        for pid in orderedPids() {
+            try writeFinal(pid: pid)
+        }
+        try writeLostIfChanged()
+        // Everything asked for is written before memhound exits; a further signal gives up waiting.
+        let signals = memhound_signals_received()
+        if try !writer.flush(giveUp: { memhound_signals_received() != signals }) {
+            throw AgentError(.output, "output still blocked after a second signal: \(writer.pendingBytes) bytes of lines were not written")
+        }
+    }
+
+    /// The kernel's growth table, remembering each stack's leaf candidate.
+    /// A failed read is said on stderr and the last table read stands in: an empty one would
+    /// publish every site as gone.
+    func stackGrowth() -> [ProcessStack: StackGrowth] {
+        do {
+            let growth = try tracer.stackGrowth()
+            for (key, g) in growth { rememberWordAtSP(key, g.wordAtSP) }
+            lastStackGrowth = growth
+            return growth
+        } catch {
+            failedMapReads += 1
+            Diagnostics.warn("\(error.description); this report uses the stack growth table read before")
+            return lastStackGrowth
+        }
+    }
+
+    /// The main target first, then the others by pid.
+    func orderedPids() -> [Int32] {
+        processes.keys.sorted { a, b in a == mainPid || (b != mainPid && a < b) }
+    }
+}

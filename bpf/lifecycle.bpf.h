@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Process lifecycle: followed forks, exec (a new program starts with no sites),
+ * exit (the final ANON count), and the pid namespace iterator.
+ */
+#ifndef MEMHOUND_LIFECYCLE_BPF_H
+#define MEMHOUND_LIFECYCLE_BPF_H
+
+#include "counters.bpf.h"
+#include "pidns.bpf.h"
+
+static __always_inline void emit_process(__u32 event, __u32 tgid, __u32 parent,
+					 __s32 exit_code, __u64 anon_bytes, __u32 nstgid)
+{
+	struct memhound_process_record *r;
+	bool ring = true;
+
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		ring = false;
+		r = overflow_slot();
+		if (!r)
+			return;
+	}
+	fill_header(&r->hdr, MH_RECORD_PROCESS);
+	r->hdr.tgid = tgid;
+	r->event = event;
+	r->parent_tgid = parent;
+	r->exit_code = exit_code;
+	r->ns_tgid = nstgid;
+	r->anon_bytes = anon_bytes;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	if (ring)
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	else if (!overflow_keep(sizeof(*r)))
+		count_lost_record();
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct memhound_target fresh = { .state = MH_TARGET_ACTIVE };
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct memhound_target *p;
+	struct mm_struct *mm;
+
+	/* New threads share the target's tgid and are traced already. */
+	if (!follow_children || ptgid == ctgid)
+		return 0;
+	p = active_target(ptgid);
+	if (!p)
+		return 0;
+	fresh.flags = p->flags & MH_TARGET_COPY_STACKS;
+	if (bpf_map_update_elem(&targets, &ctgid, &fresh, BPF_NOEXIST)) {
+		stat_add(MH_STAT_LOST_TARGET, 1);
+		return 0;
+	}
+	/* The child's counter already holds what it shares with its parent: its growth counts from there. */
+	mm = child->mm;
+	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, mm ? anon_bytes(mm) : 0, ns_tgid(child));
+	return 0;
+}
+
+static long forget_site_of(struct bpf_map *map, struct memhound_stack_key *key,
+			   struct memhound_stack_growth *growth, __u32 *tgid)
+{
+	if (key->tgid == *tgid)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+
+	if (!t || t->state == MH_TARGET_EXITED)
+		return 0;
+	/*
+	 * A new program: its sites start empty, and so do the counters the old
+	 * address space's teardown (just before this) went into. This runs before
+	 * the new program's first instruction, so none of its growth is dropped.
+	 */
+	if (t->state == MH_TARGET_ACTIVE)
+		bpf_for_each_map_elem(&stack_growth, forget_site_of, &tgid, 0);
+	t->foreign_growth = 0;
+	t->foreign_release = 0;
+	t->unscoped_release = 0;
+	t->unseen_release = 0;
+	t->state = MH_TARGET_ACTIVE;
+	t->flags |= MH_TARGET_FRESH_MM;
+	t->anon_bytes = 0;
+	t->last_anon = 0;
+	if (t->mm)
+		bpf_map_delete_elem(&mms, &t->mm);
+	t->mm = 0;
+	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+	struct thread_state *ts;
+
+	if (!t || t->state != MH_TARGET_ACTIVE)
+		return 0;
+	ts = thread_state(false);
+	if (ts)
+		flush_run(ts);
+	if (!group_dead)
+		return 0;
+	emit_process(MH_PROCESS_EXIT, tgid, 0, BPF_CORE_READ(task, exit_code), t->anon_bytes, 0);
+	if (t->mm)
+		bpf_map_delete_elem(&mms, &t->mm);
+	t->state = MH_TARGET_EXITED;
+	return 0;
+}
+
+/*
+ * Lists every process visible in the reader's pid namespace as a
+ * memhound_pid_pair, learning that namespace first (the reader is memhound).
+ */
+SEC("iter/task")
+int list_pids(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task, *me;
+	struct memhound_pid_pair pair;
+	struct pid *mine;
+
+	if (!pidns_inum) {
+		me = bpf_get_current_task_btf();
+		mine = me->thread_pid;
+		pidns_level = BPF_CORE_READ(mine, level);
+		if (pidns_level > 32)
+			return 0;
+		pidns_inum = BPF_CORE_READ(&mine->numbers[pidns_level], ns, ns.inum);
+	}
+	if (!task || task->pid != task->tgid || (task->flags & PF_KTHREAD))
+		return 0;
+	pair.host_tgid = task->tgid;
+	pair.ns_tgid = ns_tgid(task);
+	if (pair.ns_tgid)
+		bpf_seq_write(ctx->meta->seq, &pair, sizeof(pair));
+	return 0;
+}
+
+#endif /* MEMHOUND_LIFECYCLE_BPF_H */
