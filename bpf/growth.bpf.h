@@ -13,11 +13,11 @@
 
 /* Pages [start, end) became resident under `stack`: extend the open run or start one. */
 static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
-				       const struct memhound_stack_key *site, __u64 leaf, __u32 flags)
+				       const struct memhound_stack_key *key, __u64 leaf, __u32 flags)
 {
 	__u64 now;
 
-	if (ts->run_end == start && ts->run_stack == site->stack_id && ts->run_flags == flags &&
+	if (ts->run_end == start && ts->run_stack == key->stack_id && ts->run_flags == flags &&
 	    end - ts->run_start <= MAX_RUN_BYTES) {
 		ts->run_end = end;
 		ts->run_faults++;
@@ -29,7 +29,7 @@ static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u
 	ts->run_end = end;
 	ts->run_first_ns = now;
 	ts->run_last_ns = now;
-	ts->run_stack = site->stack_id;
+	ts->run_stack = key->stack_id;
 	ts->run_leaf = leaf;
 	ts->run_flags = flags;
 	ts->run_faults = 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Process lifecycle: followed forks, exec (a new program starts with no sites),
+ * Process lifecycle: followed forks, exec (a new program starts with no stack growth),
  * exit (the final ANON count), and the pid namespace iterator.
  */
 #ifndef MEMHOUND_LIFECYCLE_BPF_H
@@ -62,7 +62,7 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-static long forget_site_of(struct bpf_map *map, struct memhound_stack_key *key,
+static long forget_stack_growth_of(struct bpf_map *map, struct memhound_stack_key *key,
 			   struct memhound_stack_growth *growth, __u32 *tgid)
 {
 	if (key->tgid == *tgid)
@@ -79,12 +79,12 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (!t || t->state == MH_TARGET_EXITED)
 		return 0;
 	/*
-	 * A new program: its sites start empty, and so do the counters the old
+	 * A new program: its stack growth starts empty, and so do the counters the old
 	 * address space's teardown (just before this) went into. This runs before
 	 * the new program's first instruction, so none of its growth is dropped.
 	 */
 	if (t->state == MH_TARGET_ACTIVE)
-		bpf_for_each_map_elem(&stack_growth, forget_site_of, &tgid, 0);
+		bpf_for_each_map_elem(&stack_growth, forget_stack_growth_of, &tgid, 0);
 	t->foreign_growth = 0;
 	t->foreign_release = 0;
 	t->unscoped_release = 0;

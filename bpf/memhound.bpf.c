@@ -12,7 +12,7 @@
  *
  * This file holds the hot path's programs (rss_stat, page faults); the rest
  * is in headers by job:
- *   growth.bpf.h     per-site totals, page runs, fault slots
+ *   growth.bpf.h     per-stack totals, page runs, fault slots
  *   counters.bpf.h   the ANON counter, summed as the kernel sums it
  *   chain.bpf.h      the user stack of a growth (frame-pointer chains)
  *   stackid.bpf.h    stack ids that name exactly one stack

@@ -17,15 +17,18 @@
 __u32 pidns_level = 0;
 __u32 pidns_inum = 0;
 
-/* The tgid of `task` in memhound's pid namespace; 0 when the task is not visible there. */
-static __always_inline __u32 ns_tgid(struct task_struct *task)
+/*
+ * The number of `pid` (a struct pid) in memhound's pid namespace; 0 when it is
+ * not visible there. `host_nr` is the host's number, given back when memhound
+ * runs in the initial namespace (level 0) or before the namespace is learnt.
+ */
+static __always_inline __u32 ns_nr(struct pid *pid, __u32 host_nr)
 {
-	struct pid *pid = BPF_CORE_READ(task, signal, pids[PIDTYPE_TGID]);
 	__u32 level = pidns_level;
 	struct upid upid;
 
-	if (!pidns_inum)
-		return BPF_CORE_READ(task, tgid); /* not learnt yet: assume the host's namespace */
+	if (!pidns_inum || !level)
+		return host_nr;
 	if (!pid || BPF_CORE_READ(pid, level) < level || level > 32)
 		return 0;
 	if (bpf_probe_read_kernel(&upid, sizeof(upid), &pid->numbers[level]))
@@ -33,6 +36,18 @@ static __always_inline __u32 ns_tgid(struct task_struct *task)
 	if (BPF_CORE_READ(upid.ns, ns.inum) != pidns_inum)
 		return 0;
 	return upid.nr;
+}
+
+/* The tgid of `task` in memhound's pid namespace; 0 when the task is not visible there. */
+static __always_inline __u32 ns_tgid(struct task_struct *task)
+{
+	return ns_nr(BPF_CORE_READ(task, signal, pids[PIDTYPE_TGID]), BPF_CORE_READ(task, tgid));
+}
+
+/* The thread id of `task` in memhound's pid namespace; 0 when it is not visible there. */
+static __always_inline __u32 ns_tid(struct task_struct *task)
+{
+	return ns_nr(BPF_CORE_READ(task, thread_pid), BPF_CORE_READ(task, pid));
 }
 
 #endif /* MEMHOUND_PIDNS_BPF_H */

@@ -5,6 +5,7 @@
 
 #include "memhound.h"
 #include "shared.bpf.h"
+#include "pidns.bpf.h"
 
 #define PAGE_SIZE 4096ULL
 /* A run is flushed once it covers this much, bounding what a thread keeps pending. */
@@ -178,8 +179,9 @@ static __always_inline void fill_header(struct memhound_record_header *h, __u32 
 	__u64 id = bpf_get_current_pid_tgid();
 
 	h->kind = kind;
-	h->tgid = id >> 32;
-	h->tid = (__u32)id;
+	h->tgid = id >> 32; /* host tgid: user space translates it (PidTranslation) */
+	/* Thread ids have no translation in user space: the one memhound's namespace gives it. */
+	h->tid = pidns_level ? ns_tid(bpf_get_current_task_btf()) : (__u32)id;
 	h->_pad = 0;
 	h->time_ns = bpf_ktime_get_ns();
 }
@@ -255,10 +257,10 @@ static __always_inline bool overflow_keep(__u32 size)
 }
 
 /*
- * This CPU's entry of the calling process's site `stack_id`, created empty
+ * This CPU's stack growth entry of the calling process and `stack_id`, created empty
  * when missing; NULL (counted) when the stack growth table is full.
  */
-static __always_inline struct memhound_stack_growth *site_entry(__s32 stack_id)
+static __always_inline struct memhound_stack_growth *stack_growth_entry(__s32 stack_id)
 {
 	struct memhound_stack_key key = { .tgid = bpf_get_current_pid_tgid() >> 32, .stack_id = stack_id };
 	struct memhound_stack_growth fresh = {}, *g;
@@ -302,7 +304,7 @@ static __always_inline void fill_run(struct memhound_run_record *r, struct threa
  * Emit the thread's open run, if any, and close it. A run neither the ring
  * buffer nor the overflow table can take still counted its growth in
  * `stack_growth`; its pages become unlocated there, so reports know how much of the
- * site's figure no release can be charged against.
+ * stack's figure no release can be charged against.
  */
 static __always_inline void flush_run(struct thread_state *ts)
 {
@@ -319,7 +321,7 @@ static __always_inline void flush_run(struct thread_state *ts)
 		fill_run(r, ts);
 		if (!overflow_keep(sizeof(*r))) {
 			count_lost_record();
-			g = site_entry(ts->run_stack);
+			g = stack_growth_entry(ts->run_stack);
 			if (g)
 				g->unlocated += (ts->run_end - ts->run_start) * sample_every;
 		}

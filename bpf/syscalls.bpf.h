@@ -81,7 +81,7 @@ static __always_inline __u64 release_open_run(struct thread_state *ts)
 	bytes = ts->run_end - ts->run_start;
 	if (ts->anon_delta > 0 || (__u64)(-ts->anon_delta) < bytes)
 		return 0;
-	g = site_entry(ts->run_stack);
+	g = stack_growth_entry(ts->run_stack);
 	if (!g)
 		return 0;
 	g->released += bytes * sample_every;
@@ -195,7 +195,7 @@ static __always_inline int syscall_exit(struct syscall_exit_args *ctx, __u32 whi
 	fill_syscall(r, ts, t, which, ctx->ret, kernel_released);
 	if (!overflow_keep(sizeof(*r))) {
 		count_lost_record();
-		/* What this call released that no site was charged for. */
+		/* What this call released that no stack was charged for. */
 		if (ts->anon_delta < 0 && (__u64)(-ts->anon_delta) > kernel_released)
 			__sync_fetch_and_add(&t->unseen_release, (__u64)(-ts->anon_delta) - kernel_released);
 	}

@@ -41,6 +41,7 @@ static __always_inline void own(const void *sk)
 		return;
 	fresh.tgid = id >> 32;
 	fresh.tid = (__u32)id;
+	fresh.ns_tid = ns_tid(task);
 	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
 	bpf_map_update_elem(&owners, &key, &fresh, BPF_ANY);
 }
@@ -137,6 +138,7 @@ int seed_owners(struct bpf_iter__task_file *ctx)
 	key = (__u64)sk;
 	fresh.tgid = task->tgid;
 	fresh.tid = task->pid;
+	fresh.ns_tid = ns_tid(task);
 	bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), task->comm);
 	/* An owner a tracepoint has seen since attaching is more recent: keep it. */
 	if (bpf_map_update_elem(&owners, &key, &fresh, BPF_NOEXIST) == 0)
@@ -183,13 +185,13 @@ static __always_inline struct memhound_tcp_record *reserve(const struct sock_own
 	}
 	r->hdr.kind = MH_RECORD_TCP;
 	r->hdr.tgid = o->tgid;
-	r->hdr.tid = o->tid;
+	r->hdr.tid = o->ns_tid;
 	r->hdr._pad = 0;
 	r->hdr.time_ns = bpf_ktime_get_ns();
 	r->event = event;
 	r->err = 0;
 	r->_pad = 0;
-	r->on_cpu_tgid = bpf_get_current_pid_tgid() >> 32;
+	r->on_cpu_tgid = ns_tgid(bpf_get_current_task_btf());
 	r->netns = sock_netns(sk);
 	r->segments = 1;
 	r->total_retrans = 0;

@@ -13,11 +13,14 @@
 #define PF_KTHREAD 0x00200000
 
 #include "shared.bpf.h"
+#include "pidns.bpf.h"
 
 /* Who owns a socket: the process that last used it in process context. */
 struct sock_owner {
 	__u32 tgid;
 	__u32 tid;
+	__u32 ns_tid; /* tid in memhound's pid namespace (set by user space from the memory object) */
+	__u32 _pad;
 	char comm[MH_COMM_LEN];
 };
 

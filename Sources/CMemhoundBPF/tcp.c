@@ -13,6 +13,7 @@
 #include "memhound_bpf.h"
 #include "loader.h"
 #include "tcp.skel.h"
+#include "tracer.h"
 
 struct memhound_tcp {
 	struct memhound_tcp_bpf *skel;
@@ -60,6 +61,9 @@ int memhound_tcp_open(struct memhound_tracer *tracer, struct memhound_tcp **out)
 	err = memhound_tcp_bpf__load(t->skel);
 	if (err)
 		goto fail;
+	/* memhound's pid namespace, as the memory object learnt it (memhound_tracer_list_pids). */
+	t->skel->bss->pidns_level = tracer->skel->bss->pidns_level;
+	t->skel->bss->pidns_inum = tracer->skel->bss->pidns_inum;
 	*out = t;
 	return 0;
 fail:

@@ -71,6 +71,7 @@ extension Session {
             line.stackWalks.recycled = tracer.recycledSets
             line.stackWalks.expired = tracer.expiredStackIDs
             line.stackWalks.retired = tracer.retiredNames
+            line.stackWalks.copiesSkipped = s.stackCopiesSkipped
         }
         return line
     }

@@ -21,12 +21,13 @@ extension Session {
         return unwoundEvent
     }
 
-    /// Go programs keep frame pointers and have no CFI to unwind with: no copies for them.
+    /// After an exec: Go programs keep frame pointers and have no CFI to unwind with, so no copies
+    /// for them; any other program gets them (a Go program may exec one).
     func configureStackCopies(pid: Int32) {
         let isGo = symbolizer.isGoProgram(pid: pid)
         processes[pid]?.isGo = isGo
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
-        if isGo == true { tracer.setCopyStacks(pid: pid, false) }
+        tracer.setCopyStacks(pid: pid, isGo != true)
     }
 }
 

@@ -1,5 +1,5 @@
-/// The JSON lines memhound writes. Every line has `type` and `time`; field names
-/// are snake_case. docs/output-schema.md documents each with an example.
+/// The JSON lines memhound writes. Every line has `type`, `time` and `schema`; field names
+/// are snake_case. docs/schema/ defines each (checked by SchemaTests); docs/output-schema.md explains them.
 
 /// One frame of a symbolized user stack.
 public struct Frame: Codable, Equatable, Sendable {

@@ -213,6 +213,13 @@ public struct StackWalks: Codable, Equatable, Sendable {
     public var expired: UInt64 = 0
     /// Stacks forgotten once all their memory was released, to keep memory bounded (docs/design.md).
     public var retired: UInt64 = 0
+    /// Stack copies the per-target rate limit skipped: those calls kept their frame-pointer stack.
+    public var copiesSkipped: UInt64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case walked, reused, mismatched, checked, collided, recycled, expired, retired
+        case copiesSkipped = "copies_skipped"
+    }
 
     public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false,
                 collided: UInt64 = 0) {

@@ -10,7 +10,9 @@ struct Check: ParsableCommand {
     func run() throws {
         let check = HostCheck.run()
         let writer = try LineWriter()
-        try writer.write(CheckLine(check))
+        try writer.write(CheckLine(kernel: check.kernel, checks: check.items.map {
+            CheckLine.Item(name: $0.name, ok: $0.ok, detail: $0.detail, fix: $0.fix)
+        }))
         try writer.flush()
         for item in check.items {
             var line = "\(item.ok ? "ok  " : "FAIL") \(item.name): \(item.detail)"
@@ -21,27 +23,5 @@ struct Check: ParsableCommand {
             let privileges = check.items.first { $0.name == "privileges" }
             throw ExitStatus(value: privileges?.ok == false ? ExitCode.permission.rawValue : ExitCode.unsupported.rawValue)
         }
-    }
-}
-
-/// The `check` result as one JSON line.
-struct CheckLine: Encodable {
-    struct Item: Encodable {
-        var name: String
-        var ok: Bool
-        var detail: String
-        var fix: String?
-    }
-
-    var type = "check"
-    var time = Timestamp.now()
-    var kernel: String?
-    var ok: Bool
-    var checks: [Item]
-
-    init(_ c: HostCheck) {
-        kernel = c.kernel
-        ok = c.ok
-        checks = c.items.map { Item(name: $0.name, ok: $0.ok, detail: $0.detail, fix: $0.fix) }
     }
 }

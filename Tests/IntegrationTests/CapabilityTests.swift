@@ -4,6 +4,14 @@ import Foundation
 import XCTest
 
 final class CapabilityTests: XCTestCase {
+    func testCheckLineMatchesTheSchema() throws {
+        try requirePrivileges()
+        let outcome = try Memhound.run(["check"], timeout: 60)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        XCTAssertEqual(outcome.lines(ofType: "check").count, 1, outcome.summary)
+        try assertMatchesSchema(outcome)
+    }
+
     /// memhound and the fixture copied where uid 65534 can run them (the build tree may not be reachable).
     private func unprivilegedCopies() throws -> (setpriv: String, memhound: String, storm: String) {
         guard let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first(where: FileManager.default.isExecutableFile) else {

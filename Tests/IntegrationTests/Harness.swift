@@ -218,3 +218,24 @@ extension XCTestCase {
         }
     }
 }
+
+extension XCTestCase {
+    /// Validates every stdout line against docs/schema with scripts/validate-lines.
+    func assertMatchesSchema(_ outcome: Outcome, file: StaticString = #filePath, line: UInt = #line) throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("memhound-lines-\(getpid())-\(UUID()).jsonl")
+        try outcome.stdout.write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = repo.appendingPathComponent("scripts/validate-lines")
+        process.arguments = [input.path]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "lines that do not match docs/schema:\n\(text.prefix(4000))",
+                       file: file, line: line)
+    }
+}

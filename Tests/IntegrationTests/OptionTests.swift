@@ -32,6 +32,7 @@ final class OptionTests: XCTestCase {
             XCTAssertTrue((line["addr"] as? String)?.hasPrefix("0x") == true, "\(line)")
         }
         XCTAssertTrue(outcome.lines(ofType: "brk").isEmpty, "only the requested kinds are streamed")
+        try assertMatchesSchema(outcome)
     }
 
     /// rss_growth lines are runs of first touches: those under grow_cache add up to what it grew.
@@ -50,6 +51,7 @@ final class OptionTests: XCTestCase {
             XCTAssertGreaterThan(number(run["faults"]) ?? 0, 0, "\(run)")
         }
         XCTAssertTrue(outcome.lines(ofType: "mmap").isEmpty, "only the requested kinds are streamed")
+        try assertMatchesSchema(outcome)
     }
 
     func testOutputFileReceivesTheLinesAndStdoutStaysEmpty() throws {
@@ -84,6 +86,7 @@ final class OptionTests: XCTestCase {
         XCTAssertEqual(forks.count, 1, "one fork line for the child: \(outcome.lines(ofType: "fork"))")
         XCTAssertEqual(int32(forks.first?["parent_pid"]), outcome.targetPid)
         XCTAssertEqual(int32(outcome.exitLine(pid: child)?["exit_code"]), 0, outcome.summary)
+        try assertMatchesSchema(outcome)
     }
 
     func testNoFollowChildrenLeavesTheChildOut() throws {

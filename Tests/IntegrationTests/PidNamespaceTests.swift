@@ -16,7 +16,7 @@ final class PidNamespaceTests: XCTestCase {
     func testRunInsideAPidNamespaceAttributesTheProgramAndItsChild() throws {
         try requirePrivileges()
         let outcome = try Spawned(try unshare(), ["--pid", "--fork", "--mount-proc", try Memhound.path(),
-                                                  "run", "--interval", "1", "--", try fixture(.leaker),
+                                                  "run", "--interval", "1", "--events", "mmap", "--", try fixture(.leaker),
                                                   "--steps", "3", "--step-mib", "4", "--fork", "--child-mib", "6"])
             .finish(timeout: 60)
         XCTAssertEqual(outcome.status, 0, outcome.summary)
@@ -32,6 +32,10 @@ final class PidNamespaceTests: XCTestCase {
         let childReport = try XCTUnwrap(outcome.finalReport(pid: child), outcome.summary)
         XCTAssertTrue(near(number(largestSite(childReport, containing: "child_grow")?["bytes"]), 6 * mib, within: 0.10),
                       describe(childReport))
+        // Thread ids too are the namespace's: the single-threaded leaker's main thread is its pid.
+        let mmaps = outcome.lines(ofType: "mmap").filter { int32($0["pid"]) == pid }
+        XCTAssertFalse(mmaps.isEmpty, outcome.summary)
+        for line in mmaps { XCTAssertEqual(int32(line["tid"]), pid, "\(line)") }
     }
 
     /// `attach` in a new pid namespace to a process started there.

@@ -58,6 +58,7 @@ final class TCPTests: XCTestCase {
         XCTAssertEqual(number(connections.first?["sport"]).map(Int.init), clientDone["sport"])
         XCTAssertEqual(number(connections.first?["retransmits"]).map(Int.init), lines.count)
         measured("client", lines, owner: client.pid, expected: expected, missed: missed)
+        try assertMatchesSchema(outcome)
     }
 
     func testAcceptedSocketsAreChargedToTheServer() throws {

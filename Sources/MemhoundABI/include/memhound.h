@@ -105,7 +105,7 @@ enum memhound_process_event {
 /* Per-CPU counters (map `stats`). Every MH_STAT_LOST_* is data that was dropped. */
 enum memhound_stat {
 	MH_STAT_LOST_RINGBUF = 0,     /* ring buffer full: a record was dropped */
-	MH_STAT_LOST_STACK = 1,       /* user stack not captured (growth kept under stack -1) */
+	MH_STAT_LOST_STACK = 1,       /* user stack not captured (growth kept under the kernel's error as its stack id: a site without frames) */
 	MH_STAT_LOST_SITE = 2,        /* stack growth table full: growth not aggregated */
 	MH_STAT_LOST_THREAD = 3,      /* no per-thread state: fault address or syscall lost */
 	MH_STAT_LOST_MM = 4,          /* address-space table full: ANON change not measured */

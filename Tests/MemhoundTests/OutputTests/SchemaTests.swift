@@ -1,0 +1,187 @@
+import Foundation
+@testable import MemhoundAgent
+import MemhoundEvents
+import MemhoundOutput
+import XCTest
+
+/// Every line type memhound writes, encoded as LineWriter writes it (with `schema`), validated
+/// against docs/schema by scripts/validate-lines: a field added, renamed or retyped in the code
+/// without the schema fails here.
+final class SchemaTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let time = "2026-12-02T00:00:00.000Z"
+
+    func frame(_ name: String?, inlined: Bool = false) -> Frame {
+        Frame(address: "0x401136", function: name, module: "/usr/bin/app", offset: "0x1136", symbolOffset: name == nil ? nil : 22,
+              file: name == nil ? nil : "app.c", line: name == nil ? nil : 42, inlined: inlined,
+              mangled: name == nil ? nil : "_Z4growv", moduleDeleted: name == nil)
+    }
+
+    /// Each line type, once with every optional field set and once with none.
+    func allLines() -> [any Encodable] {
+        var lines: [any Encodable] = []
+        var options = OptionsInfo(intervalS: 10, durationS: 60, top: 20, events: ["mmap", "rss"],
+                                  followChildren: true, output: "/tmp/out.jsonl")
+        options.sampleEvery = 4
+        lines.append(StartLine(time: time, version: Session.version, mode: "run",
+                               target: TargetInfo(pid: 42, comm: "app", exe: "/usr/bin/app", cmdline: ["app", "-v"]),
+                               kernel: "6.18.0", options: options))
+        lines.append(StartLine(time: time, version: Session.version, mode: "attach",
+                               target: TargetInfo(pid: 42, comm: nil, exe: nil, cmdline: []), kernel: nil,
+                               options: OptionsInfo(intervalS: 1, durationS: nil, top: 0, events: [],
+                                                    followChildren: false, output: nil)))
+        var rss = RSSLine(time: time, pid: 42, anon: 1 << 20, file: 2 << 20, shmem: 0, swap: 0)
+        lines.append(rss)
+        rss.pss = 1; rss.pssAnon = 2; rss.pssFile = 3; rss.pssShmem = 4
+        rss.cgroup = "/sys/fs/cgroup/memory/app"; rss.cgroupMemoryCurrent = 5 << 20
+        lines.append(rss)
+        lines.append(contentsOf: reports())
+        lines.append(ExitLine(time: time, pid: 42, exitCode: 0, signal: nil, anonAtExit: 4096))
+        lines.append(ExitLine(time: time, pid: 42, exitCode: nil, signal: "SIGKILL", anonAtExit: nil))
+        lines.append(ProcessLine(type: "fork", time: time, pid: 43, parentPid: 42, comm: "app"))
+        lines.append(ProcessLine(type: "exec", time: time, pid: 43, parentPid: nil, comm: "sh"))
+        var lost = LostCounts()
+        lost.ringBuffer = 1; lost.mapReads = 2
+        lines.append(LostLine(time: time, lost: lost))
+        lines.append(contentsOf: syscallLines())
+        lines.append(EventLines.growth(PageRun(tgid: 42, tid: 43, start: 0x7f00_0000_0000, end: 0x7f00_0000_4000,
+                                               firstTime: 1, lastTime: 2, faults: 4),
+                                       time: time, frames: [frame("grow"), frame(nil)]))
+        var tcp = TCPRetransmitLine(time: time, pid: 42, tid: 43, comm: "app", family: "ipv4", saddr: "127.0.0.1",
+                                    sport: 5000, daddr: "127.0.0.1", dport: 6000, state: "ESTABLISHED",
+                                    kind: "retransmit", failed: false, error: nil, segments: 2, onCPUPid: 0)
+        tcp.kernelRetrans = 7
+        lines.append(tcp)
+        lines.append(TCPRetransmitLine(time: time, pid: 42, tid: 43, comm: "app", family: "ipv6", saddr: "::1",
+                                       sport: 5000, daddr: "::1", dport: 6000, state: "SYN_RECV", kind: "synack",
+                                       failed: true, error: "ENOBUFS", onCPUPid: 9))
+        lines.append(CheckLine(time: time, kernel: "6.18.0", checks: [
+            CheckLine.Item(name: "btf", ok: true, detail: "readable", fix: nil),
+            CheckLine.Item(name: "tracefs", ok: false, detail: "not mounted", fix: "mount it"),
+        ]))
+        lines.append(CheckLine(time: time, kernel: nil, checks: []))
+        return lines
+    }
+
+    func reports() -> [ReportLine] {
+        let builder = ReportBuilder(top: 1)
+        var leak = ReportBuilder.SiteTotals()
+        leak.grown = 8 << 20
+        leak.faults = 2048
+        leak.mappedBytes = 8 << 20
+        leak.mappedCount = 1
+        leak.oldestMapping = 5
+        leak.byCategory[.mallocHeap] = 4 << 20
+        var churn = ReportBuilder.SiteTotals()
+        churn.grown = 1 << 20
+        var p = TracedProcess(pid: 42, comm: "app", baseline: .zero)
+        p.latest = MemoryBytes(anon: 9 << 20, file: 0, shmem: 0, swap: 0)
+        p.isGo = true
+        var full = builder.report(process: p, final: false, time: time, nowNs: 10, elapsed: 1.5,
+                                  totals: [.walked(1): leak, .unwound(2): churn], unmatchedRelease: 4096,
+                                  lost: LostCounts(),
+                                  frames: { [self.frame($0 == .walked(1) ? "leak" : "churn", inlined: true), self.frame(nil)] })
+        var connection = TCPConnectionEntry(family: "ipv4", saddr: "127.0.0.1", sport: 5000, daddr: "127.0.0.1",
+                                            dport: 6000, retransmits: 3, synack: 1, failed: 1, segments: 2,
+                                            state: "ESTABLISHED")
+        connection.kernelRetrans = 2
+        connection.missed = 0
+        full.tcp = TCPReport(retransmits: 3, synack: 1, failed: 1, segments: 2, unattributed: 1,
+                             connections: [connection], otherConnections: 0, lost: 0)
+        full.stackWalks = StackWalks(walked: 1, reused: 2, mismatched: 0, checked: true, collided: 3)
+        full.stackWalks.copiesSkipped = 4
+        full.lostRecords = 5
+        p.latest = .zero
+        let empty = builder.report(process: p, final: true, time: time, nowNs: 0, elapsed: 0, totals: [:],
+                                   unmatchedRelease: 0, lost: LostCounts(), frames: { _ in [] })
+        return [full, empty]
+    }
+
+    func syscallLines() -> [SyscallLine] {
+        let calls: [(MemorySyscall, [UInt64], Int64)] = [
+            (.mmap, [0, 8192, 3, 0x22, UInt64(bitPattern: -1), 0], 0x7f00_0000_0000),
+            (.mmap, [0, 8192, 3, 0x22, UInt64(bitPattern: -1), 0], -12),
+            (.munmap, [0x7f00_0000_0000, 8192, 0, 0, 0, 0], 0),
+            (.mremap, [0x7f00_0000_0000, 8192, 16384, 1, 0, 0], 0x7f00_0001_0000),
+            (.brk, [0x55_0000_1000, 0, 0, 0, 0, 0], 0x55_0000_1000),
+            (.madvise, [0x7f00_0000_0000, 8192, 4, 0, 0, 0], 0),
+            (.mprotect, [0x7f00_0000_0000, 8192, 1, 0, 0, 0], -1),
+        ]
+        return calls.map { call, args, result in
+            EventLines.syscall(SyscallEvent(syscall: call, tgid: 42, tid: 43, enterTime: 1, exitTime: 5,
+                                            result: result, args: args, anonDelta: -8192, anonBytes: 0),
+                               time: time, frames: [frame("grow")])
+        }
+    }
+
+    /// Runs scripts/validate-lines over `text`; its exit status and stderr.
+    func validate(_ text: String, arguments: [String] = []) throws -> (status: Int32, errors: String) {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("schema-\(getpid())-\(UUID()).jsonl")
+        try text.write(to: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: input) }
+        let process = Process()
+        process.executableURL = Self.repo.appendingPathComponent("scripts/validate-lines")
+        process.arguments = arguments.isEmpty ? [input.path] : arguments
+        let stderr = Pipe()
+        let stdout = Pipe()
+        process.standardError = stderr
+        process.standardOutput = stdout
+        try process.run()
+        let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, errors + output)
+    }
+
+    /// The lines as LineWriter writes them.
+    func written(_ lines: [any Encodable]) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(getpid())-\(UUID()).jsonl")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let writer = try LineWriter(path: file.path)
+        for line in lines { try writer.write(line) }
+        try writer.flush()
+        return try String(contentsOf: file, encoding: .utf8)
+    }
+
+    func testEveryLineTypeMatchesTheSchema() throws {
+        let text = try written(allLines())
+        let result = try validate(text)
+        XCTAssertEqual(result.status, 0, result.errors)
+        // Every type the schema knows is exercised here.
+        let known = try validate("", arguments: ["--types"])
+        XCTAssertEqual(known.status, 0, known.errors)
+        let types = Set(known.errors.split(separator: "\n").map(String.init))
+        let written = Set(text.split(separator: "\n").compactMap { line -> String? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["type"] as? String
+        })
+        XCTAssertFalse(types.isEmpty)
+        XCTAssertEqual(types.subtracting(written), [], "line types the schema knows but this test does not write")
+        XCTAssertEqual(written.subtracting(types), [], "line types written but not in the schema")
+    }
+
+    func testEveryLineCarriesTheSchemaVersion() throws {
+        for line in try written(allLines()).split(separator: "\n") {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(object["schema"] as? Int, OutputSchema.version, String(line))
+        }
+    }
+
+    /// The schema is closed: a field it does not know, or one it requires missing, fails.
+    func testUnknownAndMissingFieldsFail() throws {
+        let line = try written([LostLine(time: time, lost: LostCounts())]).trimmingCharacters(in: .newlines)
+        let extra = line.replacingOccurrences(of: "\"map_reads\":0", with: "\"map_reads\":0,\"new_counter\":1")
+        let missing = line.replacingOccurrences(of: "\"map_reads\":0,", with: "")
+        XCTAssertNotEqual(extra, line)
+        XCTAssertNotEqual(missing, line)
+        XCTAssertEqual(try validate(line).status, 0)
+        let extraResult = try validate(extra)
+        XCTAssertEqual(extraResult.status, 1)
+        XCTAssertTrue(extraResult.errors.contains("new_counter"), extraResult.errors)
+        XCTAssertEqual(try validate(missing).status, 1)
+        let unversioned = line.replacingOccurrences(of: "\"schema\":1,", with: "")
+        XCTAssertEqual(try validate(unversioned).status, 1)
+    }
+}
