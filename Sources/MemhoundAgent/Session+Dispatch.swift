@@ -54,7 +54,9 @@ extension Session {
             processes[p.tgid]?.isGo = parentIsGo
             symbolizer.prepareUnwinding(pid: p.tgid, parentIsGo != true)
             symbolizer.observe(pid: p.tgid)
-            try writer.write(ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm))
+            let line = ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm)
+            try writer.write(line)
+            publish(.process(line))
         case .exec:
             // A new program starts with an empty address space and no sites (the kernel dropped them).
             if var traced = processes[p.tgid] {
@@ -67,7 +69,9 @@ extension Session {
             }
             configureStackCopies(pid: p.tgid)
             symbolizer.observe(pid: p.tgid)
-            try writer.write(ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm))
+            let line = ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm)
+            try writer.write(line)
+            publish(.process(line))
         case .exit:
             guard var traced = processes[p.tgid], !traced.exited else { return }
             traced.exitStatus = p.exitStatus

@@ -42,5 +42,6 @@ extension Session {
         Diagnostics.warn(LossWarning(before: reportedLost, now: lost).text)
         reportedLost = lost
         try writer.write(LostLine(time: Timestamp.now(), lost: lost))
+        publish(.lost(lost))
     }
 }

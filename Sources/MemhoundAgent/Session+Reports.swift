@@ -19,9 +19,17 @@ extension Session {
             guard let p = processes[pid], !p.exited else { continue }
             sample(pid)
             // A later report supersedes this one: it may be dropped when the output falls behind.
-            try writer.write(report(pid: pid, final: false, growth: growth), droppable: true)
+            let line = report(pid: pid, final: false, growth: growth)
+            try writer.write(line, droppable: true)
+            publish(.report(line))
         }
         try writeLostIfChanged()
+        let ringLoss = lostCounts().ringBuffer
+        publish(.health(SessionHealth(attached: true, fellBehind: ringLoss > ringLossAtLastReport,
+                                      reason: ringLoss > ringLossAtLastReport
+                                          ? "\(ringLoss - ringLossAtLastReport) records lost since the last report: memhound fell behind the ring buffer"
+                                          : nil)))
+        ringLossAtLastReport = ringLoss
         for record in later { try handle(record) }
     }
 
@@ -45,6 +53,7 @@ extension Session {
         // A program may rename itself (prctl PR_SET_NAME, pthread_setname_np on its main thread).
         processes[pid]?.comm = status.name
         try? writer.write(line, droppable: true)
+        publish(.rss(line))
         return true
     }
 
@@ -83,15 +92,20 @@ extension Session {
         let final = report(pid: pid, final: true, growth: stackGrowth())
         if pid == mainPid { mainFinalReport = final }
         try writer.write(final)
+        publish(.report(final))
         p = processes[pid]!
         p.finalWritten = true
         processes[pid] = p
         if pid == mainPid, let status = childWaitStatus ?? p.exitStatus {
             let (code, signal) = describeWaitStatus(status)
-            try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
+            let exit = ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit)
+            try writer.write(exit)
+            publish(.exit(exit))
         } else if let status = p.exitStatus {
             let (code, signal) = describeWaitStatus(status)
-            try writer.write(ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit))
+            let exit = ExitLine(time: Timestamp.now(), pid: pid, exitCode: code, signal: signal, anonAtExit: p.anonAtExit)
+            try writer.write(exit)
+            publish(.exit(exit))
         }
         if p.exited || pid == mainPid {
             tracer.removeTarget(pid: pid)
@@ -119,6 +133,7 @@ extension Session {
             try writeFinal(pid: pid)
         }
         try writeLostIfChanged()
+        publish(.health(SessionHealth(attached: false, fellBehind: false, reason: "tracing has ended")))
         // Everything asked for is written before memhound exits; a further signal gives up waiting.
         let signals = memhound_signals_received()
         if try !writer.flush(giveUp: { memhound_signals_received() != signals }) {
@@ -145,5 +160,10 @@ extension Session {
     /// The main target first, then the others by pid.
     func orderedPids() -> [Int32] {
         processes.keys.sorted { a, b in a == mainPid || (b != mainPid && a < b) }
+    }
+
+    /// Hands a line's values to every observer.
+    func publish(_ event: SessionEvent) {
+        for observer in observers { observer.observe(event) }
     }
 }

@@ -24,8 +24,11 @@ extension Session {
 
     func handle(_ r: TCPRetransmit) throws {
         tcpState.ledger.add(r)
-        guard r.kind != .closed, options.events.contains(.tcp) else { return }
-        try writer.write(TCPLines.retransmit(r, time: clock.rfc3339(monotonicNs: r.time)), droppable: true)
+        guard r.kind != .closed else { return }
+        let line = TCPLines.retransmit(r, time: clock.rfc3339(monotonicNs: r.time))
+        publish(.tcpRetransmit(line))
+        guard options.events.contains(.tcp) else { return }
+        try writer.write(line, droppable: true)
     }
 
     /// A report's `tcp`: the kernel's counters, the top connections, and the

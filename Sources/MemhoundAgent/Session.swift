@@ -39,6 +39,10 @@ public final class Session {
     var failedMapReads: UInt64 = 0
     /// The main target's final report, once written.
     public internal(set) var mainFinalReport: ReportLine?
+    /// Other outputs fed with the lines' values (SessionObserver).
+    public var observers: [any SessionObserver] = []
+    /// Ring-buffer losses at the last periodic report (SessionHealth.fellBehind).
+    var ringLossAtLastReport: UInt64 = 0
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -171,12 +175,14 @@ public final class Session {
     }
 
     private func writeStart() throws {
-        try writer.write(StartLine(
+        let start = StartLine(
             time: Timestamp.now(), version: Self.version, mode: spec.mode,
             target: TargetInfo(pid: mainPid, comm: proc.comm(pid: mainPid), exe: proc.exe(pid: mainPid),
                                cmdline: proc.cmdline(pid: mainPid)),
             kernel: proc.kernelRelease(),
-            options: optionsInfo))
+            options: optionsInfo)
+        try writer.write(start)
+        publish(.start(start))
     }
 
     private var optionsInfo: OptionsInfo {

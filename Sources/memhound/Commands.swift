@@ -61,6 +61,7 @@ struct Run: ParsableCommand {
 enum Trace {
     @discardableResult
     static func run(_ target: TargetSpec, options: SessionOptions, verbose: Bool,
+                    observers: [any SessionObserver] = [],
                     finished: (Session) -> Void = { _ in }) throws -> Int32 {
         memhound_signals_install()
         let writer: LineWriter
@@ -77,6 +78,7 @@ enum Trace {
         let code: Int32
         do {
             session = try Session(options: options, target: target, writer: writer)
+            session.observers = observers
             code = try session.trace()
         } catch {
             Memhound.fail(error, verbose: verbose)
