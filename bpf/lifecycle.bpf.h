@@ -56,6 +56,11 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		stat_add(MH_STAT_LOST_TARGET, 1);
 		return 0;
 	}
+	if (bpf_map_lookup_elem(&no_stack_copies, &ptgid)) {
+		__u8 off = 1;
+
+		bpf_map_update_elem(&no_stack_copies, &ctgid, &off, BPF_ANY);
+	}
 	/* The child's counter already holds what it shares with its parent: its growth counts from there. */
 	mm = child->mm;
 	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, mm ? anon_bytes(mm) : 0, ns_tgid(child));
@@ -85,6 +90,9 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	 */
 	if (t->state == MH_TARGET_ACTIVE)
 		bpf_for_each_map_elem(&stack_growth, forget_stack_growth_of, &tgid, 0);
+	/* The program memhound started (pending exec) keeps the choice made for it. */
+	if (t->state == MH_TARGET_ACTIVE)
+		bpf_map_delete_elem(&no_stack_copies, &tgid);
 	t->foreign_growth = 0;
 	t->foreign_release = 0;
 	t->unscoped_release = 0;

@@ -14,6 +14,19 @@
 #define USER_ADDR_LIMIT 0x00ffffffffffffffULL
 
 const volatile bool follow_children = true;
+
+/*
+ * Targets whose stacks are not copied (Go programs: frame pointers, no CFI).
+ * User space owns this map and writes one key at a time: it never rewrites a
+ * memhound_target, whose other fields the programs update at any moment.
+ * Cleared at exec (a new program), inherited at fork.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} no_stack_copies SEC(".maps");
 /* Possible CPUs, set by the loader. */
 const volatile __u32 nr_cpus = 1;
 /* 1: every ANON increment is attributed. N: one in N per thread, its bytes counted N times. */

@@ -95,12 +95,13 @@ static __always_inline __u64 release_open_run(struct thread_state *ts)
  */
 static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 which, int nargs)
 {
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct memhound_target *t;
 	struct thread_state *ts;
 	__u64 sp;
 	int i;
 
-	t = active_target(bpf_get_current_pid_tgid() >> 32);
+	t = active_target(tgid);
 	if (!t)
 		return 0;
 	ts = thread_state(true);
@@ -119,7 +120,8 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	ts->anon_delta = 0;
 	ts->syscall_stack = current_stack(ctx, ts, &ts->syscall_leaf, &sp);
 	ts->copy_key = 0;
-	if ((t->flags & MH_TARGET_COPY_STACKS) && creates_region(which, ctx)) {
+	if ((t->flags & MH_TARGET_COPY_STACKS) && creates_region(which, ctx) &&
+	    !bpf_map_lookup_elem(&no_stack_copies, &tgid)) {
 		__u8 seen = 1;
 
 		/* One copy per call path: a storm of identical calls costs one unwind. */

@@ -238,23 +238,19 @@ int memhound_tracer_add_target(struct memhound_tracer *t, uint32_t tgid, uint32_
 	return 0;
 }
 
-int memhound_tracer_set_target_flags(struct memhound_tracer *t, uint32_t tgid, uint32_t set,
-				     uint32_t clear)
+int memhound_tracer_set_stack_copies(struct memhound_tracer *t, uint32_t tgid, bool on)
 {
-	struct memhound_target value;
-	int fd = bpf_map__fd(t->skel->maps.targets);
+	int fd = bpf_map__fd(t->skel->maps.no_stack_copies);
+	uint8_t off = 1;
 
-	/* Racy against the kernel's own updates of other fields only for an instant; flags are ours. */
-	if (bpf_map_lookup_elem(fd, &tgid, &value))
-		return -errno;
-	value.flags = (value.flags | set) & ~clear;
-	if (bpf_map_update_elem(fd, &tgid, &value, BPF_EXIST))
-		return -errno;
-	return 0;
+	if (on)
+		return bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &tgid, &off, BPF_ANY) ? -errno : 0;
 }
 
 int memhound_tracer_remove_target(struct memhound_tracer *t, uint32_t tgid)
 {
+	bpf_map_delete_elem(bpf_map__fd(t->skel->maps.no_stack_copies), &tgid);
 	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.targets), &tgid))
 		return -errno;
 	return 0;

@@ -11,6 +11,10 @@ extension Session {
         let result: [Frame]
         switch key.stack.origin {
         case .unknown:
+            // No frames: like any stack cut short, its growth inside a private mapping is charged to
+            // the mapping's creator (ProcessLedger.apply).
+            caches.complete[key] = false
+            caches.repairedPCs[key] = []
             return []
         case .unwound:
             guard let pcs = caches.unwound.stack(key) else { return [] }

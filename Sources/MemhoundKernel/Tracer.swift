@@ -107,20 +107,24 @@ public final class Tracer {
     func nsPid(_ host: UInt32) -> Int32 { pids.ns(host) }
 
     /// Adds a process to the traced set. `pendingExec`: trace it from its next execve.
-    /// `copyStacks`: copy registers and stack at region-creating calls (code without frame pointers).
+    /// `copyStacks`: copy registers and stack at region-creating calls (code without frame pointers);
+    /// a program it execs later gets them again (see setCopyStacks).
     public func addTarget(pid: Int32, pendingExec: Bool = false, copyStacks: Bool = false) throws(KernelError) {
         let state = pendingExec ? MH_TARGET_PENDING_EXEC : MH_TARGET_ACTIVE
-        let flags = copyStacks ? UInt32(MH_TARGET_COPY_STACKS.rawValue) : 0
         guard let host = hostPid(pid) else { throw KernelError(step: .addTarget(pid: pid), errno: ESRCH) }
-        let err = memhound_tracer_add_target(handle, host, UInt32(state.rawValue), flags)
+        // Set before the target exists, so the programs never see it with the wrong choice.
+        let choice = memhound_tracer_set_stack_copies(handle, host, copyStacks)
+        guard choice == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -choice) }
+        let err = memhound_tracer_add_target(handle, host, UInt32(state.rawValue),
+                                             UInt32(MH_TARGET_COPY_STACKS.rawValue))
         guard err == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -err) }
     }
 
-    /// Turns stack snapshots on or off for a traced process (off for Go: it always has frame pointers).
+    /// Turns stack copies on or off for a traced process (off for Go: it keeps frame pointers). One
+    /// key of the kernel's `no_stack_copies`: the target's own record is never rewritten.
     public func setCopyStacks(pid: Int32, _ on: Bool) {
-        let bit = UInt32(MH_TARGET_COPY_STACKS.rawValue)
         guard let host = pids.host(pid) else { return }
-        _ = memhound_tracer_set_target_flags(handle, host, on ? bit : 0, on ? 0 : bit)
+        _ = memhound_tracer_set_stack_copies(handle, host, on)
     }
 
     /// Drops a finished process's growth table entries (bounded memory; pid reuse).

@@ -51,9 +51,11 @@ int memhound_tracer_map_fd(const struct memhound_tracer *tracer, enum memhound_s
 
 int memhound_tracer_add_target(struct memhound_tracer *tracer, uint32_t tgid, uint32_t state,
 			       uint32_t flags);
-/* Sets and clears enum memhound_target_flags bits of a target. */
-int memhound_tracer_set_target_flags(struct memhound_tracer *tracer, uint32_t tgid, uint32_t set,
-				     uint32_t clear);
+/*
+ * Turns stack copies of a target on or off (map no_stack_copies: one key, so
+ * the kernel's own updates of the target are never overwritten).
+ */
+int memhound_tracer_set_stack_copies(struct memhound_tracer *tracer, uint32_t tgid, bool on);
 int memhound_tracer_remove_target(struct memhound_tracer *tracer, uint32_t tgid);
 int memhound_tracer_read_target(struct memhound_tracer *tracer, uint32_t tgid,
 				struct memhound_target *out);

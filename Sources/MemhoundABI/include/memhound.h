@@ -68,7 +68,10 @@ enum memhound_target_state {
 enum memhound_target_flags {
 	/* The address space is new (exec): its first ANON change starts from 0. */
 	MH_TARGET_FRESH_MM = 1,
-	/* Copy registers and user stack at region-creating syscalls (see memhound_stack_record). */
+	/*
+	 * Copy registers and user stack at region-creating syscalls (see
+	 * memhound_stack_record), unless the target is in map `no_stack_copies`.
+	 */
 	MH_TARGET_COPY_STACKS = 2,
 };
 
