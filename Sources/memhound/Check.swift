@@ -5,7 +5,13 @@ import MemhoundOutput
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Report what this host supports (BTF, tracepoints, ring buffer, privileges) and how to fix what is missing.")
+        abstract: "Report what this host supports (BTF, tracepoints, ring buffer, privileges) and how to fix what is missing.",
+        discussion: """
+            One JSON line on stdout, one line per check on stderr; exits 6 when privileges are missing, 7 when the kernel lacks something.
+
+            Example:
+              memhound check
+            """)
 
     func run() throws {
         let check = HostCheck.run()

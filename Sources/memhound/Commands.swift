@@ -6,10 +6,19 @@ import MemhoundOutput
 
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Trace a running process until it exits, --duration passes, or SIGINT/SIGTERM.")
+        abstract: "Trace a running process until it exits, --duration passes, or SIGINT/SIGTERM.",
+        discussion: """
+            Growth is counted from the moment memhound attaches; the final report comes when the process exits, --duration passes, or memhound gets SIGINT, SIGTERM or SIGHUP. At a terminal stdout shows a live view, otherwise JSON lines.
+
+            Examples:
+              memhound attach -p 1234
+              memhound attach -p 1234 --duration 600 -o leak.jsonl
+              memhound attach -p 1234 --interval 60 --format json | tee leak.jsonl
+            """)
 
     // Unconditional: `--pid -5` is a bad pid, not a missing value.
-    @Option(parsing: .unconditional, help: "The process to trace.")
+    @Option(name: [.short, .long], parsing: .unconditional,
+            help: ArgumentHelp("The process to trace.", valueName: "pid"))
     var pid: Int32
 
     @OptionGroup var trace: TraceOptions
@@ -20,7 +29,8 @@ struct Attach: ParsableCommand {
     }
 
     func run() throws {
-        let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose)
+        let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose,
+                                 liveView: trace.showsLiveView, observers: trace.observers())
         if code != 0 { throw ExitStatus(value: code) }
     }
 }
@@ -28,7 +38,14 @@ struct Attach: ParsableCommand {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start a command traced from its first instruction; exit with its status.",
-        discussion: "The command's stdout and stderr go to memhound's stderr, so stdout carries only JSON.")
+        discussion: """
+            The command's stdout and stderr go to memhound's stderr, so stdout carries only memhound's output (the live view or JSON lines). memhound exits with the command's status.
+
+            Examples:
+              memhound run -- ./server --port 8080
+              memhound run --interval 5 -o server.jsonl -- ./server
+              memhound run --events mmap,munmap -- python3 app.py | jq .
+            """)
 
     @OptionGroup var trace: TraceOptions
 
@@ -42,7 +59,8 @@ struct Run: ParsableCommand {
     func run() throws {
         var options = try trace.sessionOptions()
         options.rawCommand = Self.rawCommand(count: command.count)
-        let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose)
+        let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose,
+                                 liveView: trace.showsLiveView, observers: trace.observers())
         if code != 0 { throw ExitStatus(value: code) }
     }
 
@@ -61,11 +79,16 @@ struct Run: ParsableCommand {
 enum Trace {
     @discardableResult
     static func run(_ target: TargetSpec, options: SessionOptions, verbose: Bool,
-                    observers: [any SessionObserver] = [],
+                    liveView: Bool = false, observers: [any SessionObserver] = [],
                     finished: (Session) -> Void = { _ in }) throws -> Int32 {
         memhound_signals_install()
         let writer: LineWriter
-        if let path = options.outputPath {
+        if liveView && options.outputPath == nil {
+            // stdout shows the view; the lines were not asked for (-o keeps them).
+            do { writer = try LineWriter(path: "/dev/null") } catch {
+                throw AgentError(.output, "cannot open /dev/null: \(error.localizedDescription)")
+            }
+        } else if let path = options.outputPath {
             do { writer = try LineWriter(path: path) } catch {
                 throw AgentError(.output, "cannot write \(path): \(error.localizedDescription)")
             }

@@ -6,9 +6,15 @@ import MemhoundOutput
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Trace a built-in workload with a known leaking call site and show what memhound finds.")
+        abstract: "Trace a built-in workload with a known leaking call site and show what memhound finds.",
+        discussion: """
+            The workload leaks 2 MiB every 250 ms in memhound_demo_cache_grow and maps, touches and unmaps 4 MiB every 250 ms in memhound_demo_scratch_churn. JSON lines go to stdout, a summary to stderr.
 
-    @Option(help: "How long the workload runs.")
+            Example:
+              memhound demo --seconds 10 > demo.jsonl
+            """)
+
+    @Option(help: ArgumentHelp("How long the workload runs.", valueName: "seconds"))
     var seconds: Double = 6
 
     func validate() throws {

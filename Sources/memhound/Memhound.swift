@@ -8,10 +8,16 @@ struct Memhound: ParsableCommand {
         commandName: "memhound",
         abstract: "Find the code that grows a process's anonymous memory (RSS), with eBPF.",
         discussion: """
-            Streams JSON lines to stdout (or -o FILE); diagnostics go to stderr.
-            Exit codes: 3 no such process, 4 target exited while attaching, 5 kernel thread,
-            6 missing privileges, 7 kernel lacks support, 8 BPF failure, 9 output error,
-            64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
+            At a terminal, attach and run show a live view; otherwise (or with --format json) they stream JSON lines to stdout (or -o FILE); diagnostics go to stderr.
+
+            Examples:
+              memhound run -- ./server     trace a program from its first instruction
+              memhound attach -p 1234      trace a running process
+              memhound demo                a built-in leaking workload
+
+            Shell completions: memhound --generate-completion-script bash|zsh|fish
+
+            Exit codes: 3 no such process, 4 target exited while attaching, 5 kernel thread, 6 missing privileges, 7 kernel lacks support, 8 BPF failure, 9 output error, 64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
             """,
         version: Session.version,
         subcommands: [Attach.self, Run.self, Demo.self, Check.self, DemoWorkload.self]

@@ -1,23 +1,40 @@
 import ArgumentParser
+import Glibc
 import MemhoundAgent
+
+/// What stdout shows.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    /// A live view when stdout is a terminal, JSON lines otherwise.
+    case auto
+    case json
+    /// The live view; the JSON lines go to -o FILE, or nowhere.
+    case text
+}
 
 /// Options shared by `attach` and `run`.
 struct TraceOptions: ParsableArguments {
-    @Option(help: "Seconds between rss samples and reports.")
+    @Option(help: ArgumentHelp("Seconds between rss samples and reports.", valueName: "seconds"))
     var interval: Double = 10
 
-    @Option(help: "Stop after this many seconds (default: until the target exits or a signal).")
+    @Option(help: ArgumentHelp("Stop after this many seconds (default: until the target exits or a signal).",
+                               valueName: "seconds"))
     var duration: Double?
 
-    @Option(help: "Call sites per report.")
+    @Option(help: ArgumentHelp("Call sites per report.", valueName: "count"))
     var top: Int = 10
+
+    @Option(help: ArgumentHelp(
+        "auto: a live view when stdout is a terminal, JSON lines otherwise; json; text: the live view (JSON lines to -o FILE).",
+        valueName: "auto|json|text"))
+    var format: OutputFormat = .auto
 
     @Option(help: ArgumentHelp(
         "Event lines to stream, comma-separated: mmap, munmap, mremap, brk, madvise, mprotect, rss, tcp, all, or none (default: tcp).",
         valueName: "kinds"))
     var events: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Write the JSON lines to this file instead of stdout.")
+    @Option(name: [.short, .customLong("output")],
+            help: ArgumentHelp("Write the JSON lines to this file instead of stdout.", valueName: "file"))
     var output: String?
 
     @Option(help: ArgumentHelp(
@@ -31,7 +48,7 @@ struct TraceOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "Stacks the kernel keeps per stack table (rounded up to a power of two; two sets, recycled as they fill; 1024 to 1048576).",
-        valueName: "N"))
+        valueName: "stacks"))
     var stackTable: UInt32 = UInt32(16384)
 
     @Option(help: ArgumentHelp(
@@ -84,6 +101,20 @@ struct TraceOptions: ParsableArguments {
             kinds.insert(kind)
         }
         return kinds
+    }
+
+    /// Whether stdout shows the live view instead of JSON lines.
+    var showsLiveView: Bool {
+        switch format {
+        case .json: false
+        case .text: true
+        case .auto: isatty(STDOUT_FILENO) == 1
+        }
+    }
+
+    /// Observers for the chosen outputs.
+    func observers() -> [any SessionObserver] {
+        showsLiveView ? [TerminalView(top: top, linesPath: output, clearsScreen: isatty(STDOUT_FILENO) == 1)] : []
     }
 
     func sessionOptions() throws -> SessionOptions {
