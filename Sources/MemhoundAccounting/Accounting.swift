@@ -49,7 +49,7 @@ public struct Accounting: Sendable {
             switch event.kind {
             case .fork: track(event.tgid)
             case .exec: processes[event.tgid]?.resetForExec()
-            case .exit: processes[event.tgid]?.markExited()
+            case .exit: processes[event.tgid]?.markExited(at: event.time)
             }
         default:
             break  // records that do not change an address space

@@ -45,6 +45,9 @@ public struct ProcessLedger: Sendable {
     /// Releases up to this time were dropped from `recentReleases`.
     private var forgottenReleasesUntil: UInt64 = 0
     public private(set) var exited = false
+    /// When the process exited (its exit record's time): records made before it still count,
+    /// even when they arrive after it (taken late from the overflow table).
+    private var exitTime = UInt64.max
 
     private var brkEnd: UInt64?
     /// Releases of the last few seconds, for runs that reach us after them.
@@ -90,7 +93,7 @@ public struct ProcessLedger: Sendable {
     public mutating func apply(_ run: PageRun, chargeRegionCreator: Bool = false,
                                category: MemoryCategory = .other,
                                regionOwner: (MappingOwner) -> StackName = { $0.stack }) {
-        guard !exited, run.start < run.end else { return }
+        guard run.lastTime <= exitTime, run.start < run.end else { return }
         for piece in owners(of: run, chargeRegionCreator: chargeRegionCreator, regionOwner: regionOwner) {
             if piece.owner != run.stack {
                 recharged[run.stack, default: 0] -= Int64(piece.end - piece.start)
@@ -148,7 +151,7 @@ public struct ProcessLedger: Sendable {
     }
 
     public mutating func apply(_ e: SyscallEvent) {
-        guard !exited, !e.failed else { return }
+        guard e.exitTime <= exitTime, !e.failed else { return }
         if e.late {
             applyLate(e)
             return
@@ -227,7 +230,11 @@ public struct ProcessLedger: Sendable {
         }
     }
 
-    public mutating func markExited() { exited = true }
+    /// The process exited at `time`; records made after it (teardown) are ignored.
+    public mutating func markExited(at time: UInt64 = 0) {
+        exited = true
+        exitTime = min(exitTime, time)
+    }
 
     /// A new program image: nothing of the old address space, or of its accounts, remains.
     public mutating func resetForExec() {

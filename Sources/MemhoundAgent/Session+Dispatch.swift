@@ -79,7 +79,8 @@ extension Session {
             // What the process held just before teardown, by the kernel's own counter.
             traced.latest.anon = Int64(p.anonBytes)
             processes[p.tgid] = traced
-            if p.tgid != mainPid { try writeFinal(pid: p.tgid) }
+            // After this poll's late records (the overflow table's), which may be older than the exit.
+            if p.tgid != mainPid { exitedAwaitingFinal.append(p.tgid) }
         }
     }
 

@@ -119,6 +119,13 @@ extension Session {
         }
     }
 
+    /// Final reports of children that exited during the last poll, now that its late records are in.
+    func writeAwaitedFinals() throws {
+        while !exitedAwaitingFinal.isEmpty {
+            try writeFinal(pid: exitedAwaitingFinal.removeFirst())
+        }
+    }
+
     /// The end: stop a child we started, drain, and write every final report.
     func finish(signal: Int32) throws {
         if signal != 0 || childWaitStatus == nil {

@@ -35,6 +35,8 @@ public final class Session {
     /// The kernel's stack growth table and counters as last read, for a report whose read fails.
     var lastStackGrowth: [ProcessStack: StackGrowth] = [:]
     var lastKernelStats: KernelStats?
+    /// Followed children whose exit record came: their final reports wait for the poll's late records.
+    var exitedAwaitingFinal: [Int32] = []
     /// Map reads that failed (lost.map_reads).
     var failedMapReads: UInt64 = 0
     /// The main target's final report, once written.
@@ -242,6 +244,7 @@ public final class Session {
                 do { try handle(record.late) } catch { failure = failure ?? error }
             }
             if let failure { throw failure }
+            try writeAwaitedFinals()
             total += n
             // A signal is seen whatever the target produces.
             if n == 0 || memhound_signals_received() != signalsBefore { break }
@@ -279,6 +282,7 @@ public final class Session {
                 }
             }
             if let failure { throw failure }
+            try writeAwaitedFinals()
             if n == 0 || !later.isEmpty { break }
         } while MonotonicClock.nowNs() < deadline
         return later

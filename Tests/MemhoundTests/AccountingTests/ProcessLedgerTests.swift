@@ -144,6 +144,22 @@ final class ProcessLedgerTests: XCTestCase {
         XCTAssertEqual(l.resident.total(), mib)
     }
 
+    /// A munmap taken late from the overflow table after the exit record still counts when it
+    /// was made before the exit; what comes from after the exit (teardown) does not.
+    func testRecordsMadeBeforeTheExitCountWhenTheyArriveAfterIt() {
+        var l = ProcessLedger(tgid: 1)
+        l.apply(run(base, base + 2 * mib, grower, first: 10, last: 20))
+        l.markExited(at: 500)
+        var late = call(.munmap, [base, mib], at: 400, delta: -Int64(mib))
+        late.late = true
+        l.apply(late)
+        XCTAssertEqual(l.released[grower], mib, "made before the exit")
+        l.apply(call(.munmap, [base + mib, mib], at: 600, delta: -Int64(mib)))
+        XCTAssertEqual(l.released[grower], mib, "made after the exit")
+        l.apply(run(base + 4 * mib, base + 5 * mib, grower, first: 550, last: 560))
+        XCTAssertEqual(l.resident.total(), mib)
+    }
+
     func testIncompleteStacksChargeTheRegionCreator() {
         var l = ProcessLedger(tgid: 1)
         l.apply(mmapAnon(base, 4 * mib))                       // created by `mapper`
