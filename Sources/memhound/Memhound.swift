@@ -14,7 +14,7 @@ struct Memhound: ParsableCommand {
             64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
             """,
         version: Session.version,
-        subcommands: [Attach.self, Run.self, Demo.self, Check.self, DemoWorkload.self]
+        subcommands: [Attach.self, Run.self, Demo.self, Check.self, Report.self, DemoWorkload.self]
     )
 
     /// Parses, runs, and turns every failure into one line on stderr and its exit code.
