@@ -28,9 +28,11 @@ public struct RunReader {
         return try read(fd: fd, name: path)
     }
 
-    public static func read(fd: Int32, name: String) throws -> RunSummary {
+    public static func read(fd: Int32, name: String) throws -> RunSummary { try read(fd: fd, name: name, chunk: 1 << 20) }
+
+    static func read(fd: Int32, name: String, chunk: Int) throws -> RunSummary {
         var reader = RunReader(name: name)
-        var source = LineSource(fd: fd)
+        var source = LineSource(fd: fd, chunk: chunk)
         try source.forEach { line, terminated in try reader.take(line, terminated: terminated) }
         return try reader.finish()
     }
