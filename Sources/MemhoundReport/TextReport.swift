@@ -90,7 +90,7 @@ public struct TextReport {
         out += "\n"
         for c in t.connections {
             out += "    \(Format.printable(c.endpoints))  \(Format.printable(c.state, limit: 16))  "
-                + "\(Format.count(c.retransmits, "retransmit")), \(c.segments) segments"
+                + "\(Format.count(c.retransmits, "retransmit")), \(Format.count(c.segments, "segment"))"
             if c.failed > 0 { out += ", \(c.failed) failed" }
             if c.missed > 0 { out += ", \(c.missed) missed" }
             out += "\n"
@@ -109,12 +109,18 @@ public struct TextReport {
         for a in alerts {
             out += "alert: [\(Format.printable(a.severity ?? "?"))] \(Format.printable(a.kind ?? "?"))"
             if let p = a.pid { out += " pid \(p)" }
+            out += " at \(at(a.time))"
             out += ": \(Format.printable(a.message ?? ""))\n"
         }
         for k in summary.oomKills where pid == nil || k.pid == nil || k.pid == pid {
-            out += "oom kill: \(Format.printable(k.comm ?? "?")) (pid \(k.pid.map(String.init) ?? "?")) at \(Format.printable(k.time))\n"
+            out += "oom kill: \(Format.printable(k.comm ?? "?")) (pid \(k.pid.map(String.init) ?? "?")) at \(at(k.time))\n"
         }
         return out
+    }
+
+    /// "3.2 s" into the recording, or the time as written when it cannot be read.
+    private func at(_ time: String) -> String {
+        epochSeconds(time).map { Format.seconds(summary.offset($0)) } ?? Format.printable(time)
     }
 
     private func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }

@@ -17,7 +17,7 @@ struct TimelineChart {
     var markers: [Marker]
 
     let width = 1120.0, height = 300.0
-    let left = 64.0, right = 16.0, top = 26.0, bottom = 34.0
+    let left = 64.0, right = 24.0, top = 36.0, bottom = 34.0
 
     /// Observed growth: each sample less the baseline of the report in force then (exec resets it).
     var observed: [(Double, Double)] {
@@ -104,11 +104,17 @@ struct TimelineChart {
         return out
     }
 
+    /// Labels take the upper row unless the previous label there is too close, then the lower one.
     private func markerLines(_ plot: Plot) -> String {
-        markers.map { m in
-            let x = HTML.num(plot.x(m.time))
-            return #"<g class="marker \#(m.kind)"><line x1="\#(x)" x2="\#(x)" y1="\#(HTML.num(plot.top - 4))" y2="\#(HTML.num(plot.bottom))"/>"#
-                + #"<text x="\#(x)" y="\#(HTML.num(plot.top - 10))" text-anchor="middle">\#(HTML.escape(m.label))</text>"#
+        var rowEnds = [-Double.infinity, -Double.infinity]
+        return markers.sorted { $0.time < $1.time }.map { m in
+            let px = plot.x(m.time), x = HTML.num(px)
+            let halfWidth = Double(min(m.label.count, 40)) * 3.3 + 4
+            let row = rowEnds[0] < px - halfWidth ? 0 : (rowEnds[1] < px - halfWidth ? 1 : 0)
+            rowEnds[row] = px + halfWidth
+            let label = m.label.count > 40 ? String(m.label.prefix(39)) + "…" : m.label
+            return #"<g class="marker \#(m.kind)"><line x1="\#(x)" x2="\#(x)" y1="\#(HTML.num(plot.top - 4 - Double(1 - row) * 12))" y2="\#(HTML.num(plot.bottom))"/>"#
+                + #"<text x="\#(x)" y="\#(HTML.num(plot.top - 8 - Double(1 - row) * 12))" text-anchor="middle">\#(HTML.escape(label))</text>"#
                 + #"<title>\#(HTML.escape(m.label)) at \#(HTML.num(m.time)) s</title></g>"#
         }.joined()
     }
