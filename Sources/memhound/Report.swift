@@ -5,11 +5,9 @@ import MemhoundReport
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Summarise a recorded run (memhound's JSON lines) in the terminal, and optionally as an HTML page.",
-        discussion: """
-            Per process: growth, what explains it, the top call sites, categories, losses, TCP retransmits
-            and how it ended. Exit codes: 3 --pid not in the file, 9 the HTML file cannot be written,
-            65 the input is not memhound output, 66 the input cannot be read, 64 bad usage.
-            """)
+        discussion: "Per process: growth, what explains it, the top call sites, categories, losses, TCP retransmits "
+            + "and how it ended. Exit codes: 3 --pid not in the file, 9 the HTML file cannot be written, "
+            + "65 the input is not memhound output, 66 the input cannot be read, 64 bad usage.")
 
     @Argument(help: ArgumentHelp("The recorded run (memhound attach/run -o FILE), or - for stdin.", valueName: "file"))
     var file: String

@@ -84,6 +84,15 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(outcome.stdout.contains("grow_cache"), outcome.stdout)
     }
 
+    func testHelpNamesOptionsAndExitCodes() throws {
+        let outcome = try Memhound.run(["report", "--help"], timeout: 30)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let text = outcome.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(text.contains("USAGE: memhound report <file> [--pid <pid>] [--top <top>] [--html <out.html>]"), outcome.stdout)
+        XCTAssertTrue(text.contains("65 the input is not memhound output, 66 the input cannot be read"), outcome.stdout)
+        XCTAssertTrue(try Memhound.run(["--help"], timeout: 30).stdout.contains("report "), "listed with the other commands")
+    }
+
     /// Opens the page in headless Chromium: its script ran to the end, the sites, figures and flame graph
     /// are on the page, and a 1280x2000 screenshot is a real image. Returns the DOM.
     @discardableResult
