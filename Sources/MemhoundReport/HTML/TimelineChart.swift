@@ -19,24 +19,27 @@ struct TimelineChart {
     let width = 1120.0, height = 300.0
     let left = 64.0, right = 24.0, top = 36.0, bottom = 34.0
 
-    /// Observed growth: each sample less the baseline of the report in force then (exec resets it).
+    /// Observed growth: each sample less the baseline of the report in force then (exec resets it), and
+    /// each report's own growth (the final one is often the only figure after the last sample).
     var observed: [(Double, Double)] {
         let reports = process.reports
         if reports.isEmpty, let first = process.rss.first {
             return process.rss.map { (offset($0.time), Double($0.anon) - Double(first.anon)) }
         }
         var i = 0
-        return process.rss.map { s in
+        let samples = process.rss.map { s in
             while i + 1 < reports.count, reports[i + 1].time <= s.time { i += 1 }
-            return (offset(s.time), Double(s.anon) - Double(reports[i].baseline))
+            return (time: s.time, growth: Double(s.anon) - Double(reports[i].baseline))
         }
+        let all = samples + reports.map { (time: $0.time, growth: Double($0.growthAnon)) }
+        return all.sorted { $0.time < $1.time }.map { (offset($0.time), $0.growth) }
     }
 
     func render() -> String {
         let points = thin(observed)
         let reports = thin(process.reports.map { ($0.time, $0) }).map(\.1)
-        guard points.count + reports.count >= 2 else {
-            return #"<p class="muted">Too few samples for a timeline (fewer than two rss lines or reports).</p>"#
+        guard points.count >= 2 else {
+            return #"<p class="muted">Too few samples for a timeline (fewer than two rss lines and reports together).</p>"#
         }
         let times = points.map(\.0) + reports.map { offset($0.time) } + markers.map(\.time)
         let x0 = times.min() ?? 0, x1 = max(times.max() ?? 1, x0 + 1)
@@ -44,7 +47,8 @@ struct TimelineChart {
             + reports.map { Double($0.categories.values.reduce(0, +)) }
         let yTicks = Ticks(low: min(0, values.min() ?? 0) / mib, high: max(1, (values.max() ?? 1) / mib))
         let xTicks = Ticks(low: x0, high: x1)
-        let plot = Plot(x0: xTicks.low, x1: xTicks.high, y0: yTicks.low, y1: yTicks.high,
+        // Time spans exactly the data (rounding it up to a tick wastes width); MiB rounds to ticks.
+        let plot = Plot(x0: x0, x1: x1, y0: yTicks.low, y1: yTicks.high,
                         left: left, right: width - right, top: top, bottom: height - bottom)
 
         var svg = #"<svg class="timeline" viewBox="0 0 \#(HTML.num(width)) \#(HTML.num(height))" role="img" aria-label="anonymous memory over time">"#
@@ -95,7 +99,7 @@ struct TimelineChart {
             out += #"<line class="grid" x1="\#(HTML.num(plot.left))" x2="\#(HTML.num(plot.right))" y1="\#(y)" y2="\#(y)"/>"#
             out += #"<text class="tick" x="\#(HTML.num(plot.left - 6))" y="\#(y)" text-anchor="end" dominant-baseline="middle">\#(yTicks.label(v))</text>"#
         }
-        for v in xTicks.values {
+        for v in xTicks.values where v >= plot.x0 - 1e-9 && v <= plot.x1 + 1e-9 {
             let x = HTML.num(plot.x(v))
             out += #"<line class="grid" x1="\#(x)" x2="\#(x)" y1="\#(HTML.num(plot.top))" y2="\#(HTML.num(plot.bottom))"/>"#
             out += #"<text class="tick" x="\#(x)" y="\#(HTML.num(plot.bottom + 16))" text-anchor="middle">\#(xTicks.label(v)) s</text>"#
@@ -120,7 +124,7 @@ struct TimelineChart {
     }
 
     private func legend(_ reports: [ReportPoint]) -> String {
-        var items = [#"<span><i class="swatch line observed"></i>observed anon growth (rss samples)</span>"#,
+        var items = [#"<span><i class="swatch line observed"></i>observed anon growth (rss samples, reports)</span>"#,
                      #"<span><i class="swatch line attributed"></i>attributed to call sites (reports)</span>"#]
         let names = CategoryStyle.sorted(Set(reports.flatMap { $0.categories.filter { $0.value > 0 }.keys }))
         items += names.map { #"<span><i class="swatch" style="background:\#(CategoryStyle.color($0))"></i>\#(HTML.escape($0))</span>"# }
