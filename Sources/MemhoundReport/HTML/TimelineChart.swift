@@ -124,8 +124,8 @@ struct TimelineChart {
     }
 
     private func legend(_ reports: [ReportPoint]) -> String {
-        var items = [#"<span><i class="swatch line observed"></i>observed anon growth (rss samples, reports)</span>"#,
-                     #"<span><i class="swatch line attributed"></i>attributed to call sites (reports)</span>"#]
+        var items = [#"<span><i class="swatch line observed"></i>observed growth (rss samples, reports)</span>"#,
+                     #"<span><i class="swatch line attributed"></i>attributed to call sites</span>"#]
         let names = CategoryStyle.sorted(Set(reports.flatMap { $0.categories.filter { $0.value > 0 }.keys }))
         items += names.map { #"<span><i class="swatch" style="background:\#(CategoryStyle.color($0))"></i>\#(HTML.escape($0))</span>"# }
         return #"<div class="legend">\#(items.joined())</div>"#
