@@ -71,13 +71,13 @@ public struct TextReport {
         let total = r.sites.count + r.otherSites
         var out = "  top sites (\(shown.count) of \(total), MiB):\n"
         out += "    " + pad("resident", 9) + pad("grown", 10) + pad("released", 10) + "  " + "category".padding(toLength: 16, withPad: " ", startingAt: 0)
-            + "site (key frames, leaf first)\n"
+            + "  site (key frames, leaf first)\n"
         for s in shown {
             let name = s.keyFrames().map { Format.printable($0, limit: 60) }.joined(separator: " < ")
             var resident = Format.mibNumber(s.bytes)
             if s.uncertainBytes > 0 { resident += "+" }
             out += "    " + pad(resident, 9) + pad(Format.mibNumber(s.grown), 10) + pad(Format.mibNumber(s.released), 10)
-                + "  " + Format.printable(s.category, limit: 16).padding(toLength: 16, withPad: " ", startingAt: 0) + name + "\n"
+                + "  " + Format.printable(s.category, limit: 16).padding(toLength: 16, withPad: " ", startingAt: 0) + "  " + name + "\n"
         }
         if shown.contains(where: { $0.uncertainBytes > 0 }) { out += "    (MiB; +: may hold up to its uncertain_bytes more)\n" }
         return out
