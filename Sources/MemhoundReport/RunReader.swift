@@ -57,7 +57,6 @@ public struct RunReader {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         if summary.lineCounts.isEmpty { try checkFirst(line) }
         guard let type = lineType(line) else { return skip(terminated) }
-        summary.lineCounts[String(type), default: 0] += 1
         do {
             switch type {
             case "start": try start(decode(StartLine.self, line))
@@ -66,12 +65,18 @@ public struct RunReader {
             case "exit": exit(try decode(ExitLine.self, line))
             case "fork", "exec": process(try decode(ProcessLine.self, line))
             case "lost": lost(try decode(LostLine.self, line))
-            case "alert": summary.alerts.append(try decode(AlertLine.self, line)); noteTime(summary.alerts.last!.time)
-            case "oom_kill": summary.oomKills.append(try decode(OOMKillLine.self, line)); noteTime(summary.oomKills.last!.time)
-            default: return  // event lines: counted only
+            case "alert":
+                let alert = try decode(AlertLine.self, line)
+                noteTime(alert.time)
+                summary.alerts.append(alert)
+            case "oom_kill":
+                let kill = try decode(OOMKillLine.self, line)
+                noteTime(kill.time)
+                summary.oomKills.append(kill)
+            default: break  // event lines: counted only
             }
+            summary.lineCounts[String(type), default: 0] += 1
         } catch {
-            summary.lineCounts[String(type), default: 0] -= 1
             skip(terminated)
         }
     }
