@@ -60,10 +60,12 @@ let package = Package(
                 "MemhoundSymbols", "MemhoundAccounting", "MemhoundOutput", "MemhoundNet",
             ]
         ),
+        // `memhound report`: reading a recorded run, summarising it, rendering text and HTML.
+        .target(name: "MemhoundReport", dependencies: ["MemhoundAgent", "MemhoundOutput"]),
         .executableTarget(
             name: "memhound",
             dependencies: [
-                "MemhoundAgent", "MemhoundOutput", "CMemhoundProcess", "CMemhoundDemo",
+                "MemhoundAgent", "MemhoundOutput", "MemhoundReport", "CMemhoundProcess", "CMemhoundDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
             dependencies: [
                 "MemhoundABI", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
                 "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
+                "MemhoundReport",
             ],
             resources: [.copy("Fixtures")]
         ),

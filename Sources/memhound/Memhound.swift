@@ -20,7 +20,7 @@ struct Memhound: ParsableCommand {
             Exit codes: 3 no such process, 4 target exited while attaching, 5 kernel thread, 6 missing privileges, 7 kernel lacks support, 8 BPF failure, 9 output error, 64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
             """,
         version: Session.version,
-        subcommands: [Attach.self, Run.self, Demo.self, Check.self, DemoWorkload.self]
+        subcommands: [Attach.self, Run.self, Demo.self, Check.self, Report.self, DemoWorkload.self]
     )
 
     /// Parses, runs, and turns every failure into one line on stderr and its exit code.

@@ -1,0 +1,74 @@
+import MemhoundOutput
+
+/// What each decoded line adds to the summary.
+extension RunReader {
+    mutating func start(_ line: StartLine) {
+        summary.start = line
+        let t = noteTime(line.time)
+        update(line.target.pid, at: t) { if $0.comm == nil { $0.comm = line.target.comm } }
+    }
+
+    mutating func rss(_ line: RSSLine) {
+        let t = noteTime(line.time)
+        update(line.pid, at: t) { p in
+            if let t { p.rss.append(RSSPoint(time: t, anon: line.anon, file: line.file)) }
+        }
+    }
+
+    mutating func report(_ line: ReportLine) {
+        let t = noteTime(line.time)
+        update(line.pid, at: t) { p in
+            if let comm = line.comm { p.comm = comm }
+            if let t {
+                p.reports.append(ReportPoint(time: t, rssAnon: line.rss.anon, growthAnon: line.growth.anon,
+                                             attributed: line.attributed.anon, uncertain: line.attributed.uncertain,
+                                             categories: line.categories))
+            }
+            // A final report stands: a periodic one written after it (it cannot be, but) would not replace it.
+            if p.report?.final != true || line.final { p.report = line }
+        }
+    }
+
+    mutating func exit(_ line: ExitLine) {
+        let t = noteTime(line.time)
+        update(line.pid, at: t) { $0.exit = line }
+    }
+
+    mutating func process(_ line: ProcessLine) {
+        let t = noteTime(line.time)
+        update(line.pid, at: t) { p in
+            p.comm = line.comm
+            if line.type == "fork" { p.parentPid = line.parentPid }
+            if line.type == "exec", let t { p.execs.append((t, line.comm)) }
+        }
+    }
+
+    mutating func lost(_ line: LostLine) {
+        noteTime(line.time)
+        summary.lost = line
+    }
+
+    @discardableResult
+    mutating func noteTime(_ time: String) -> Double? {
+        guard let t = epochSeconds(time) else { return nil }
+        summary.firstTime = min(summary.firstTime ?? t, t)
+        summary.lastTime = max(summary.lastTime ?? t, t)
+        return t
+    }
+
+    private mutating func update(_ pid: Int32, at time: Double?, _ change: (inout ProcessSummary) -> Void) {
+        let i: Int
+        if let known = order[pid] {
+            i = known
+        } else {
+            i = summary.processes.count
+            order[pid] = i
+            summary.processes.append(ProcessSummary(pid: pid))
+        }
+        if let time {
+            summary.processes[i].firstTime = min(summary.processes[i].firstTime ?? time, time)
+            summary.processes[i].lastTime = max(summary.processes[i].lastTime ?? time, time)
+        }
+        change(&summary.processes[i])
+    }
+}
