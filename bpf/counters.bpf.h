@@ -95,13 +95,18 @@ static long add_cpu_counter(__u64 cpu, struct counter_sum *c)
  * The address space's ANON counter in bytes, as kmem:rss_stat reports it
  * (percpu_counter_sum_positive): the shared count plus every CPU's batch.
  */
-static __always_inline __s64 anon_bytes(struct mm_struct *mm)
+static __always_inline __s64 counter_bytes(struct mm_struct *mm, int member)
 {
-	struct percpu_counter *fbc = &mm->rss_stat[MM_ANONPAGES];
+	struct percpu_counter *fbc = &mm->rss_stat[member];
 	struct counter_sum c = { .counters = (__u64)fbc->counters, .sum = fbc->count };
 
 	bpf_loop(nr_cpus, add_cpu_counter, &c, 0);
 	return c.sum > 0 ? c.sum * (__s64)PAGE_SIZE : 0;
+}
+
+static __always_inline __s64 anon_bytes(struct mm_struct *mm)
+{
+	return counter_bytes(mm, MM_ANONPAGES);
 }
 
 #endif /* MEMHOUND_COUNTERS_BPF_H */

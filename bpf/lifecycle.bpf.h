@@ -157,4 +157,48 @@ int list_pids(struct bpf_iter__task *ctx)
 	return 0;
 }
 
+/*
+ * The OOM killer chose `task`: a record with the figures of the kernel's own
+ * oom:mark_victim record, for a traced victim. It runs in the context of the
+ * task whose allocation failed, which is often not the victim.
+ */
+SEC("tp_btf/mark_victim")
+int BPF_PROG(on_oom_victim, struct task_struct *task, uid_t uid)
+{
+	__u32 tgid = task->tgid;
+	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
+	struct memhound_oom_record *r;
+	struct mm_struct *mm = task->mm;
+	bool ring = true;
+
+	if (!t || t->state != MH_TARGET_ACTIVE)
+		return 0;
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		ring = false;
+		r = overflow_slot();
+		if (!r)
+			return 0;
+	}
+	r->hdr.kind = MH_RECORD_OOM_KILL;
+	r->hdr.tgid = tgid;
+	r->hdr.tid = ns_tid(task);
+	r->hdr._pad = 0;
+	r->hdr.time_ns = bpf_ktime_get_ns();
+	r->uid = uid;
+	r->oom_score_adj = task->signal->oom_score_adj;
+	r->_pad = 0;
+	r->total_vm = mm ? mm->total_vm * PAGE_SIZE : 0;
+	r->anon_rss = mm ? counter_bytes(mm, MM_ANONPAGES) : 0;
+	r->file_rss = mm ? counter_bytes(mm, MM_FILEPAGES) : 0;
+	r->shmem_rss = mm ? counter_bytes(mm, MM_SHMEMPAGES) : 0;
+	r->pgtables = mm ? mm->pgtables_bytes.counter : 0;
+	bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+	if (ring)
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	else if (!overflow_keep(sizeof(*r)))
+		count_lost_record();
+	return 0;
+}
+
 #endif /* MEMHOUND_LIFECYCLE_BPF_H */

@@ -18,7 +18,7 @@ public struct HostCheck: Sendable {
     public var ok: Bool { items.allSatisfy(\.ok) }
 
     static let tracepoints = [
-        "kmem/rss_stat", "exceptions/page_fault_user", "exceptions/page_fault_kernel",
+        "kmem/rss_stat", "exceptions/page_fault_user", "exceptions/page_fault_kernel", "oom/mark_victim",
         "syscalls/sys_enter_mmap", "syscalls/sys_enter_munmap", "syscalls/sys_enter_mremap",
         "syscalls/sys_enter_brk", "syscalls/sys_enter_madvise", "syscalls/sys_enter_mprotect",
         "tcp/tcp_retransmit_skb", "tcp/tcp_retransmit_synack", "tcp/tcp_destroy_sock",

@@ -36,6 +36,9 @@ extension Session {
             try handle(p)
         case let .tcpRetransmit(r):
             try handle(r)
+        case let .oomKill(k):
+            // Written after this poll's late records, before the victim's exit drops its state.
+            if processes[k.tgid] != nil { oomKillsAwaitingLine.append(k) }
         }
     }
 

@@ -48,7 +48,9 @@ extension Session {
         if let cgroup = proc.cgroupMemory(pid: pid) {
             line.cgroup = cgroup.path
             line.cgroupMemoryCurrent = cgroup.current
+            processes[pid]?.cgroup = cgroup
         }
+        processes[pid]?.remember(anon: Int64(status.rssAnon), at: MonotonicClock.nowNs())
         processes[pid]?.latest = MemoryBytes(status)
         // A program may rename itself (prctl PR_SET_NAME, pthread_setname_np on its main thread).
         processes[pid]?.comm = status.name
@@ -119,8 +121,36 @@ extension Session {
         }
     }
 
+    /// An `oom_kill` line: the kernel's figures for the victim, its cgroup, and what memhound
+    /// attributed up to now (the victim's records of this poll are in), with a warning on stderr.
+    func writeOOMKill(_ k: OOMKill) throws {
+        guard let p = processes[k.tgid] else { return }
+        // The kernel's count at the kill is the latest: /proc was sampled up to an interval ago.
+        processes[k.tgid]?.latest.anon = Int64(k.anonRSS)
+        let attribution = report(pid: k.tgid, final: false, growth: stackGrowth())
+        var line = OOMKillLine(time: clock.rfc3339(monotonicNs: k.time), pid: k.tgid, tid: k.tid, comm: k.comm,
+                               uid: k.uid, oomScoreAdj: k.oomScoreAdj, totalVM: k.totalVM, anonRSS: k.anonRSS,
+                               fileRSS: k.fileRSS, shmemRSS: k.shmemRSS, pageTables: k.pageTables,
+                               report: attribution)
+        if let cgroup = proc.cgroupMemory(pid: k.tgid) ?? p.cgroup.flatMap({ proc.cgroupMemory(path: $0.path, version: $0.version) }) {
+            line.cgroup = cgroup.path
+            line.cgroupVersion = cgroup.version
+            line.cgroupUsage = cgroup.current
+            line.cgroupLimit = cgroup.limit
+        }
+        line.recentGrowth = p.recentGrowth(anon: Int64(k.anonRSS), at: k.time)
+        try writer.write(line)
+        publish(.oomKill(line))
+        let top = attribution.sites.first.map { " \(CallSite(frames: $0.frames).name) held \(TerminalView.mib($0.bytes))" } ?? ""
+        Diagnostics.warn("pid \(k.tgid) (\(TerminalView.clip(k.comm, 32))) was chosen by the OOM killer with \(TerminalView.mib(k.anonRSS)) anonymous"
+                         + (line.cgroupLimit.map { " (its cgroup's limit: \(TerminalView.mib($0)))" } ?? "") + ";" + (top.isEmpty ? " no call site held memory" : top))
+    }
+
     /// Final reports of children that exited during the last poll, now that its late records are in.
     func writeAwaitedFinals() throws {
+        while !oomKillsAwaitingLine.isEmpty {
+            try writeOOMKill(oomKillsAwaitingLine.removeFirst())
+        }
         while !exitedAwaitingFinal.isEmpty {
             try writeFinal(pid: exitedAwaitingFinal.removeFirst())
         }

@@ -37,6 +37,8 @@ public final class Session {
     var lastKernelStats: KernelStats?
     /// Followed children whose exit record came: their final reports wait for the poll's late records.
     var exitedAwaitingFinal: [Int32] = []
+    /// OOM kills of traced processes whose `oom_kill` line is not written yet.
+    var oomKillsAwaitingLine: [OOMKill] = []
     /// Map reads that failed (lost.map_reads).
     var failedMapReads: UInt64 = 0
     /// The main target's final report, once written.

@@ -15,6 +15,7 @@ public enum SessionEvent: Sendable {
     case process(ProcessLine)
     case exit(ExitLine)
     case tcpRetransmit(TCPRetransmitLine)
+    case oomKill(OOMKillLine)
     /// Totals since tracing began, whenever they grow.
     case lost(LostCounts)
     /// At every periodic report, and once when tracing ends.

@@ -17,6 +17,23 @@ struct TracedProcess {
     var finalWritten = false
     /// A Go program (decides the memory categories); nil until known.
     var isGo: Bool?
+    /// The memory cgroup as last sampled.
+    var cgroup: CgroupMemory?
+    /// RssAnon samples of the last minutes (CLOCK_MONOTONIC ns), oldest first: recent growth.
+    var recentAnon: [(ns: UInt64, anon: Int64)] = []
+    static let recentWindowNs: UInt64 = 300_000_000_000
+
+    mutating func remember(anon: Int64, at ns: UInt64) {
+        recentAnon.append((ns, anon))
+        let cutoff = ns > Self.recentWindowNs ? ns - Self.recentWindowNs : 0
+        if let keep = recentAnon.firstIndex(where: { $0.ns >= cutoff }), keep > 0 { recentAnon.removeFirst(keep) }
+    }
+
+    /// Anon growth over the last minutes (up to 5), from the oldest sample kept to `anon` now.
+    func recentGrowth(anon: Int64, at ns: UInt64) -> RecentGrowth? {
+        guard let oldest = recentAnon.first, ns > oldest.ns else { return nil }
+        return RecentGrowth(windowS: Double(ns - oldest.ns) / 1e9, anon: anon - oldest.anon)
+    }
 
     init(pid: Int32, comm: String?, baseline: MemoryBytes) {
         self.pid = pid

@@ -34,6 +34,9 @@ public enum RecordDecoder {
         case UInt32(MH_RECORD_PROCESS.rawValue):
             let raw: memhound_process_record = try load(bytes, kind: header.kind)
             return .process(try process(raw))
+        case UInt32(MH_RECORD_OOM_KILL.rawValue):
+            let raw: memhound_oom_record = try load(bytes, kind: header.kind)
+            return .oomKill(oomKill(raw))
         case UInt32(MH_RECORD_TCP.rawValue):
             let raw: memhound_tcp_record = try load(bytes, kind: header.kind)
             return .tcpRetransmit(try tcpRetransmit(raw))

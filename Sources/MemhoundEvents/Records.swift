@@ -143,6 +143,7 @@ public enum Record: Sendable, Equatable {
     case process(ProcessEvent)
     case stackCopy(StackCopy)
     case tcpRetransmit(TCPRetransmit)
+    case oomKill(OOMKill)
 
     /// When the kernel wrote it (CLOCK_MONOTONIC ns): records applied late go in this order.
     public var time: UInt64 {
@@ -152,6 +153,7 @@ public enum Record: Sendable, Equatable {
         case let .process(p): p.time
         case let .stackCopy(s): s.enterTime
         case let .tcpRetransmit(r): r.time
+        case let .oomKill(k): k.time
         }
     }
 

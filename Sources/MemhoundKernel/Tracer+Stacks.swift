@@ -132,6 +132,9 @@ extension Tracer {
         case var .tcpRetransmit(r):
             r.tgid = ns(r.tgid)
             return .tcpRetransmit(r)
+        case var .oomKill(k):
+            k.tgid = ns(k.tgid)
+            return .oomKill(k)
         }
     }
 }

@@ -237,3 +237,105 @@ public struct LostLine: Codable, Equatable, Sendable {
         self.lost = lost
     }
 }
+
+/// Anonymous memory growth over a recent window (signed bytes).
+public struct RecentGrowth: Codable, Equatable, Sendable {
+    public var windowS: Double
+    public var anon: Int64
+
+    public init(windowS: Double, anon: Int64) {
+        self.windowS = windowS
+        self.anon = anon
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case anon
+        case windowS = "window_s"
+    }
+}
+
+/// The kernel's OOM killer chose a traced process: its figures as the kernel saw them, its memory
+/// cgroup, and what memhound attributed up to that moment.
+public struct OOMKillLine: Codable, Equatable, Sendable {
+    public var type = "oom_kill"
+    public var time: String
+    public var pid: Int32
+    public var tid: Int32
+    public var comm: String
+    public var uid: UInt32
+    public var oomScoreAdj: Int16
+    /// Bytes, from the kernel at the moment it chose the victim.
+    public var totalVM: UInt64
+    public var anonRSS: UInt64
+    public var fileRSS: UInt64
+    public var shmemRSS: UInt64
+    public var pageTables: UInt64
+    /// The victim's memory cgroup, when known: path, version (1, 2), usage and limit in bytes.
+    public var cgroup: String?
+    public var cgroupVersion: Int?
+    public var cgroupUsage: UInt64?
+    public var cgroupLimit: UInt64?
+    /// What memhound attributed, as in a report at that moment.
+    public var growth: MemoryBytes
+    public var attributed: AttributedBytes
+    public var explained: Double?
+    public var sites: [SiteEntry]
+    public var categories: [String: UInt64]
+    /// Growth over the last minutes before the kill, from /proc samples.
+    public var recentGrowth: RecentGrowth?
+
+    public init(time: String, pid: Int32, tid: Int32, comm: String, uid: UInt32, oomScoreAdj: Int16,
+                totalVM: UInt64, anonRSS: UInt64, fileRSS: UInt64, shmemRSS: UInt64, pageTables: UInt64,
+                report: ReportLine) {
+        self.time = time
+        self.pid = pid
+        self.tid = tid
+        self.comm = comm
+        self.uid = uid
+        self.oomScoreAdj = oomScoreAdj
+        self.totalVM = totalVM
+        self.anonRSS = anonRSS
+        self.fileRSS = fileRSS
+        self.shmemRSS = shmemRSS
+        self.pageTables = pageTables
+        growth = report.growth
+        attributed = report.attributed
+        explained = report.explained
+        sites = report.sites
+        categories = report.categories
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, time, pid, tid, comm, uid, cgroup, growth, attributed, explained, sites, categories
+        case oomScoreAdj = "oom_score_adj", totalVM = "total_vm", anonRSS = "anon_rss", fileRSS = "file_rss"
+        case shmemRSS = "shmem_rss", pageTables = "pgtables", cgroupVersion = "cgroup_version"
+        case cgroupUsage = "cgroup_usage", cgroupLimit = "cgroup_limit", recentGrowth = "recent_growth"
+    }
+
+    /// `explained` is always present (null when growth is 0 or less), like a report's.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(time, forKey: .time)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(tid, forKey: .tid)
+        try c.encode(comm, forKey: .comm)
+        try c.encode(uid, forKey: .uid)
+        try c.encode(oomScoreAdj, forKey: .oomScoreAdj)
+        try c.encode(totalVM, forKey: .totalVM)
+        try c.encode(anonRSS, forKey: .anonRSS)
+        try c.encode(fileRSS, forKey: .fileRSS)
+        try c.encode(shmemRSS, forKey: .shmemRSS)
+        try c.encode(pageTables, forKey: .pageTables)
+        try c.encodeIfPresent(cgroup, forKey: .cgroup)
+        try c.encodeIfPresent(cgroupVersion, forKey: .cgroupVersion)
+        try c.encodeIfPresent(cgroupUsage, forKey: .cgroupUsage)
+        try c.encodeIfPresent(cgroupLimit, forKey: .cgroupLimit)
+        try c.encode(growth, forKey: .growth)
+        try c.encode(attributed, forKey: .attributed)
+        try c.encode(explained, forKey: .explained)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(categories, forKey: .categories)
+        try c.encodeIfPresent(recentGrowth, forKey: .recentGrowth)
+    }
+}

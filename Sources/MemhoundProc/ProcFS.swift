@@ -54,17 +54,43 @@ public struct ProcFS: Sendable {
     /// Memory of the process's v2 cgroup. Also looks under sys/fs/cgroup/unified,
     /// where hybrid (v1 + v2) systems mount the v2 hierarchy.
     public func cgroupMemory(pid: Int32) -> CgroupMemory? {
-        guard let text = try? readPidText(pid, "cgroup"),
-              let cgroup = CgroupMemory.unifiedPath(fromCgroupFile: text)
-        else { return nil }
-        let relative = cgroup == "/" ? "" : cgroup
-        for mount in ["sys/fs/cgroup", "sys/fs/cgroup/unified"] {
-            guard case .success(let bytes) = RawFile.readAll(path(mount + relative + "/memory.current")),
-                  let current = CgroupMemory.parseCurrent(String(decoding: bytes, as: UTF8.self))
-            else { continue }
-            return CgroupMemory(path: cgroup, current: current)
+        guard let text = try? readPidText(pid, "cgroup") else { return nil }
+        if let cgroup = CgroupMemory.unifiedPath(fromCgroupFile: text) {
+            let relative = cgroup == "/" ? "" : cgroup
+            for mount in ["sys/fs/cgroup", "sys/fs/cgroup/unified"] {
+                let dir = mount + relative
+                guard let current = cgroupNumber(dir + "/memory.current", CgroupMemory.parseCurrent) else { continue }
+                return CgroupMemory(path: cgroup, current: current,
+                                    limit: cgroupNumber(dir + "/memory.max", CgroupMemory.parseLimit), version: 2)
+            }
+        }
+        if let cgroup = CgroupMemory.memoryV1Path(fromCgroupFile: text) {
+            return cgroupMemory(path: cgroup, version: 1)
         }
         return nil
+    }
+
+    /// A memory cgroup's figures read again by its path (the process may be gone).
+    public func cgroupMemory(path cgroup: String, version: Int) -> CgroupMemory? {
+        let relative = cgroup == "/" ? "" : cgroup
+        if version == 1 {
+            let dir = "sys/fs/cgroup/memory" + relative
+            guard let current = cgroupNumber(dir + "/memory.usage_in_bytes", CgroupMemory.parseCurrent) else { return nil }
+            return CgroupMemory(path: cgroup, current: current,
+                                limit: cgroupNumber(dir + "/memory.limit_in_bytes", CgroupMemory.parseLimit), version: 1)
+        }
+        for mount in ["sys/fs/cgroup", "sys/fs/cgroup/unified"] {
+            let dir = mount + relative
+            guard let current = cgroupNumber(dir + "/memory.current", CgroupMemory.parseCurrent) else { continue }
+            return CgroupMemory(path: cgroup, current: current,
+                                limit: cgroupNumber(dir + "/memory.max", CgroupMemory.parseLimit), version: 2)
+        }
+        return nil
+    }
+
+    private func cgroupNumber(_ file: String, _ parse: (String) -> UInt64?) -> UInt64? {
+        guard case .success(let bytes) = RawFile.readAll(path(file)) else { return nil }
+        return parse(String(decoding: bytes, as: UTF8.self))
     }
 
     /// Link text of /proc/PID/exe, verbatim (it may end in " (deleted)").

@@ -70,7 +70,7 @@ public struct RunReader {
                 noteTime(alert.time)
                 summary.alerts.append(alert)
             case "oom_kill":
-                let kill = try decode(OOMKillLine.self, line)
+                let kill = try decode(OOMKillMark.self, line)
                 noteTime(kill.time)
                 summary.oomKills.append(kill)
             default: break  // event lines: counted only

@@ -9,7 +9,7 @@ public struct RunSummary: Sendable {
     /// The last `lost` line (totals since tracing began, all processes).
     public var lost: LostLine?
     public var alerts: [AlertLine] = []
-    public var oomKills: [OOMKillLine] = []
+    public var oomKills: [OOMKillMark] = []
     /// Epoch seconds of the first and last line with a readable time.
     public var firstTime: Double?
     public var lastTime: Double?

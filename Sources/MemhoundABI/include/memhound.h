@@ -86,6 +86,7 @@ enum memhound_record_kind {
 	MH_RECORD_RUN = 2,
 	MH_RECORD_PROCESS = 3,
 	MH_RECORD_TCP = 4,
+	MH_RECORD_OOM_KILL = 5,
 	MH_RECORD_STACK_COPY = 8,
 };
 
@@ -212,6 +213,24 @@ struct memhound_process_record {
 	char comm[MH_COMM_LEN];
 };
 
+/*
+ * The OOM killer chose a traced process (oom:mark_victim), with the figures the
+ * kernel's own oom:mark_victim record shows, in bytes. hdr.tgid is the victim's
+ * (host) tgid, hdr.tid its thread in memhound's pid namespace.
+ */
+struct memhound_oom_record {
+	struct memhound_record_header hdr;
+	__u32 uid;
+	__s16 oom_score_adj;
+	__u16 _pad;
+	__u64 total_vm;
+	__u64 anon_rss;
+	__u64 file_rss;
+	__u64 shmem_rss;
+	__u64 pgtables;
+	char comm[MH_COMM_LEN];
+};
+
 /* One process as the pid iterator (`list_pids`) lists it: host tgid and tgid in memhound's namespace. */
 struct memhound_pid_pair {
 	__u32 host_tgid;
@@ -301,6 +320,7 @@ _Static_assert(sizeof(struct memhound_record_header) == 24, "header layout");
 _Static_assert(sizeof(struct memhound_syscall_record) == 136, "syscall record layout");
 _Static_assert(sizeof(struct memhound_run_record) == 72, "run record layout");
 _Static_assert(sizeof(struct memhound_process_record) == 64, "process record layout");
+_Static_assert(sizeof(struct memhound_oom_record) == 88, "oom record layout");
 _Static_assert(sizeof(struct memhound_target) == 88, "target layout");
 _Static_assert(sizeof(struct memhound_stack_record) == 184 + MH_STACK_COPY_MAX, "stack record layout");
 _Static_assert(sizeof(struct memhound_stack_key) == 8, "site key layout");

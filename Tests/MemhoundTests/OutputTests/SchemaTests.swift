@@ -57,6 +57,13 @@ final class SchemaTests: XCTestCase {
         lines.append(TCPRetransmitLine(time: time, pid: 42, tid: 43, comm: "app", family: "ipv6", saddr: "::1",
                                        sport: 5000, daddr: "::1", dport: 6000, state: "SYN_RECV", kind: "synack",
                                        failed: true, error: "ENOBUFS", onCPUPid: 9))
+        var oom = OOMKillLine(time: time, pid: 42, tid: 42, comm: "app", uid: 0, oomScoreAdj: -17, totalVM: 1 << 30,
+                              anonRSS: 100 << 20, fileRSS: 1 << 20, shmemRSS: 0, pageTables: 1 << 16,
+                              report: reports()[0])
+        lines.append(oom)
+        oom.cgroup = "/kubepods/pod1/abc"; oom.cgroupVersion = 1; oom.cgroupUsage = 100 << 20
+        oom.cgroupLimit = 100 << 20; oom.recentGrowth = RecentGrowth(windowS: 12.5, anon: 30 << 20)
+        lines.append(oom)
         lines.append(CheckLine(time: time, kernel: "6.18.0", checks: [
             CheckLine.Item(name: "btf", ok: true, detail: "readable", fix: nil),
             CheckLine.Item(name: "tracefs", ok: false, detail: "not mounted", fix: "mount it"),
