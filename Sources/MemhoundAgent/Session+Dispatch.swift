@@ -50,9 +50,11 @@ extension Session {
             if processes[p.tgid] != nil { forgetProcess(p.tgid) }
             // The anon baseline is the kernel's counter at birth (what it shares with its parent):
             // /proc, read later, would already include the child's own growth.
-            var baseline = (try? proc.status(pid: p.tgid)).map(MemoryBytes.init) ?? .zero
+            let status = try? proc.status(pid: p.tgid)
+            var baseline = status.map(MemoryBytes.init) ?? .zero
             baseline.anon = Int64(p.anonBytes)
             processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: baseline)
+            if let own = status?.nsPids.last, own != p.tgid { processes[p.tgid]?.nsPid = own }
             let parentIsGo = processes[p.parentTgid]?.isGo
             processes[p.tgid]?.isGo = parentIsGo
             symbolizer.prepareUnwinding(pid: p.tgid, parentIsGo != true)

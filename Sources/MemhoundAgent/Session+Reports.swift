@@ -4,6 +4,7 @@ import MemhoundAccounting
 import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
+import MemhoundProc
 
 /// Reports: periodic, final, and the end of the session.
 extension Session {
@@ -49,7 +50,9 @@ extension Session {
             line.cgroup = cgroup.path
             line.cgroupMemoryCurrent = cgroup.current
             processes[pid]?.cgroup = cgroup
+            processes[pid]?.container = ContainerIdentity.parse(cgroupPath: cgroup.path)
         }
+        if let own = status.nsPids.last, own != pid { processes[pid]?.nsPid = own }
         processes[pid]?.remember(anon: Int64(status.rssAnon), at: MonotonicClock.nowNs())
         processes[pid]?.latest = MemoryBytes(status)
         // A program may rename itself (prctl PR_SET_NAME, pthread_setname_np on its main thread).
@@ -74,6 +77,8 @@ extension Session {
             lost: lostCounts(stats),
             frames: { self.frames(ProcessStack(tgid: pid, stack: $0)) })
         line.tcp = tcpReport(pid: pid)
+        line.container = p.container.map { ContainerInfo(runtime: $0.runtime, id: $0.id, podUID: $0.podUID) }
+        line.nsPid = p.nsPid
         line.sampleEvery = options.sampleEvery
         if let s = stats {
             line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,

@@ -17,8 +17,11 @@ struct TracedProcess {
     var finalWritten = false
     /// A Go program (decides the memory categories); nil until known.
     var isGo: Bool?
-    /// The memory cgroup as last sampled.
+    /// The memory cgroup as last sampled, and the container its path names.
     var cgroup: CgroupMemory?
+    var container: ContainerIdentity?
+    /// The pid the process sees for itself, when its pid namespace is not memhound's.
+    var nsPid: Int32?
     /// RssAnon samples of the last minutes (CLOCK_MONOTONIC ns), oldest first: recent growth.
     var recentAnon: [(ns: UInt64, anon: Int64)] = []
     static let recentWindowNs: UInt64 = 300_000_000_000

@@ -143,6 +143,10 @@ public struct ReportLine: Codable, Equatable, Sendable {
     public var sampleEvery: UInt32 = 1
     /// How the user stacks behind the attribution were obtained (all targets together).
     public var stackWalks = StackWalks()
+    /// The container the process runs in, from its cgroup path (absent when none is recognised).
+    public var container: ContainerInfo?
+    /// The pid the process sees for itself in its own pid namespace (NSpid's last), when it differs.
+    public var nsPid: Int32?
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
@@ -167,7 +171,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
-        case sampleEvery = "sample_every", stackWalks = "stack_walks"
+        case sampleEvery = "sample_every", stackWalks = "stack_walks", container, nsPid = "ns_pid"
         case elapsedS = "elapsed_s", otherSites = "other_sites", lostRecords = "lost_records"
     }
 
@@ -193,6 +197,8 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(categories, forKey: .categories)
         try c.encode(sampleEvery, forKey: .sampleEvery)
         try c.encode(stackWalks, forKey: .stackWalks)
+        try c.encodeIfPresent(container, forKey: .container)
+        try c.encodeIfPresent(nsPid, forKey: .nsPid)
     }
 }
 
@@ -228,5 +234,26 @@ public struct StackWalks: Codable, Equatable, Sendable {
         self.mismatched = mismatched
         self.checked = checked
         self.collided = collided
+    }
+}
+
+/// A process's container, as its cgroup path names it (MemhoundProc.ContainerIdentity).
+public struct ContainerInfo: Codable, Equatable, Sendable {
+    /// "docker", "containerd", "cri-o", "podman", or "systemd" (a unit, not a container).
+    public var runtime: String
+    /// The container id, or the systemd unit's name.
+    public var id: String
+    /// The Kubernetes pod's uid, when the path has one.
+    public var podUID: String?
+
+    public init(runtime: String, id: String, podUID: String?) {
+        self.runtime = runtime
+        self.id = id
+        self.podUID = podUID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runtime, id
+        case podUID = "pod_uid"
     }
 }

@@ -13,6 +13,9 @@ public struct ProcessStatus: Sendable, Equatable {
     public var threads: Int
     /// False when there is no RssAnon line: zombies and kernel threads have no mm.
     public var hasMemory: Bool
+    /// NSpid: the process's pid in each pid namespace from the reader's down to its own; the
+    /// last is the pid the process sees for itself (empty when the line is missing).
+    public var nsPids: [Int32] = []
 
     public init(
         name: String, tgid: Int32, ppid: Int32,
@@ -59,6 +62,9 @@ public struct ProcessStatus: Sendable, Equatable {
                 status.rssShmem = FieldLines.bytes(value) ?? 0
             case "VmSwap":
                 status.vmSwap = FieldLines.bytes(value) ?? 0
+            case "NSpid":
+                let pids = value.split(whereSeparator: { $0 == "\t" || $0 == " " }).map { Int32($0) }
+                status.nsPids = pids.contains(nil) ? [] : pids.compactMap { $0 }
             default:
                 break
             }

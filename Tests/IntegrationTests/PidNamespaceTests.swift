@@ -64,4 +64,18 @@ final class PidNamespaceTests: XCTestCase {
         XCTAssertEqual(item?["ok"] as? Bool, true, "\(check)")
         XCTAssertTrue((item?["detail"] as? String)?.contains("translated") == true, "\(check)")
     }
+
+    /// A process in a pid namespace below memhound's: its report says the pid it sees for itself.
+    func testAChildInItsOwnPidNamespaceReportsItsOwnPid() throws {
+        try requirePrivileges()
+        let outcome = try Memhound.run(["run", "--interval", "1", "--", try unshare(), "--pid", "--fork",
+                                        try fixture(.leaker), "--steps", "3", "--step-mib", "2"], timeout: 60)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let fork = try XCTUnwrap(outcome.lines(ofType: "fork").first, outcome.summary)
+        let child = try XCTUnwrap(int32(fork["pid"]))
+        let report = try XCTUnwrap(outcome.finalReport(pid: child), outcome.summary)
+        XCTAssertEqual(int32(report["ns_pid"]), 1, "the leaker is pid 1 of its namespace: \(describe(report))")
+        XCTAssertTrue(near(number(largestSite(report, containing: "grow_cache")?["bytes"]), 6 * mib, within: 0.10),
+                      describe(report))
+    }
 }
