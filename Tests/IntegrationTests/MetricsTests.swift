@@ -68,6 +68,45 @@ final class MetricsTests: XCTestCase {
         XCTAssertFalse(server.finish(timeout: 30).timedOut, "prometheus did not stop on SIGTERM")
     }
 
+    func testBadMetricsAddressIsUsageError() throws {
+        for (command, value) in [(["run"], "127.0.0.1:70000"), (["attach", "--pid", "1"], "localhost"), (["demo"], "[::1]9464")] {
+            let tail = command == ["run"] ? ["--", "/bin/true"] : []
+            let outcome = try Memhound.run(command + ["--metrics", value] + tail, timeout: 30)
+            assertCleanError(outcome, code: 64)
+            XCTAssertTrue(outcome.stderr.contains("--metrics"), outcome.stderr)
+            XCTAssertEqual(outcome.stdout, "", "nothing traced")
+        }
+    }
+
+    /// Refused before tracing starts: no start line, no BPF loaded (so no privileges needed to see it).
+    func testMetricsPortInUseIsOutputError() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 1) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        XCTAssertTrue(listening)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let outcome = try Memhound.run(["run", "--metrics", "127.0.0.1:\(port)", "--", "/bin/true"], timeout: 30)
+        assertCleanError(outcome, code: 9)
+        XCTAssertEqual(outcome.stderr, "memhound: cannot listen on 127.0.0.1:\(port) for --metrics: address already in use\n")
+        XCTAssertEqual(outcome.stdout, "", "nothing traced")
+    }
+
+    func testHelpNamesMetrics() throws {
+        for command in ["attach", "run", "demo"] {
+            let outcome = try Memhound.run([command, "--help"], timeout: 30)
+            XCTAssertEqual(outcome.status, 0, outcome.summary)
+            XCTAssertTrue(outcome.stdout.contains("--metrics <host:port>"), "\(command) --help:\n\(outcome.stdout)")
+        }
+    }
+
     /// The one sample of an instant query, or nil.
     private func instantValue(port: Int, _ query: String) -> Double? {
         guard let result = instantResult(port: port, query), result.count == 1,
