@@ -47,7 +47,8 @@ public final class MetricsObserver: SessionObserver {
         case .process(let line):
             processes[line.pid, default: TargetState()].comm = line.comm
         case .rss(let line):
-            processes[line.pid, default: TargetState()].cgroup = line.cgroup
+            // A sample that could not read the cgroup keeps the one known: the labels stay put.
+            if let cgroup = line.cgroup { processes[line.pid, default: TargetState()].cgroup = cgroup }
             let labels = targetLabels(pid: line.pid)
             let kinds: [(String, UInt64)] = [("anon", line.anon), ("file", line.file), ("shmem", line.shmem), ("swap", line.swap)]
             for (kind, bytes) in kinds { book.set(.rss, labels.adding("kind", kind), Double(bytes)) }

@@ -110,6 +110,13 @@ final class ExpositionTests: XCTestCase {
         XCTAssertEqual(comms, ["renamed"])
     }
 
+    func testCgroupLabelSurvivesASampleWithoutIt() throws {
+        let observer = observed([.start(F.start()), .rss(F.rss()), .rss(F.rss(cgroup: nil)), .report(leakerReport())])
+        let cgroups = Set(Exposition(observer.registry.emitToString()).samples.filter { $0.labels["pid"] == "42" }
+            .map { $0.labels["cgroup"] })
+        XCTAssertEqual(cgroups, ["/system.slice/leaker.service"])
+    }
+
     func testEveryExportedFamilyIsDeclared() throws {
         let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport())])
         let usage = SelfUsage(registry: observer.registry)
