@@ -38,6 +38,23 @@ final class ExpositionTests: XCTestCase {
         XCTAssertEqual(result.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "promtool lint findings")
     }
 
+    /// The OpenMetrics answer through a strict parser (prometheus_client's, Debian python3-prometheus-client).
+    func testOpenMetricsParserAcceptsTheExposition() throws {
+        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport())])
+        let routes = MetricsRoutes(registry: observer.registry, health: observer.health, refresh: {})
+        let text = routes.respond(method: .GET, uri: "/metrics", accept: "application/openmetrics-text; version=1.0.0").body
+        let script = """
+            import sys
+            from prometheus_client.openmetrics.parser import text_string_to_metric_families
+            families = list(text_string_to_metric_families(sys.stdin.read()))
+            print(len(families), sorted(f.type for f in families if f.name == "memhound_build"))
+            """
+        // Debian's python3, where the package is (a python3 earlier on PATH may not see it).
+        let result = try F.run("/usr/bin/python3", ["-c", script], input: text)
+        XCTAssertEqual(result.status, 0, "OpenMetrics parser (apt-get install python3-prometheus-client):\n\(result.output)\n\(text)")
+        XCTAssertEqual(result.output, "\(MetricFamily.all.count - 2) ['info']\n", "every family but memhound's own CPU and RSS")
+    }
+
     func testSitesBySiteNameAndModuleWithTheRestAsOther() throws {
         let e = Exposition(observed([.start(F.start()), .rss(F.rss()), .report(leakerReport())]).registry.emitToString())
         let target = ["pid": "42", "comm": "leaker", "cgroup": "/system.slice/leaker.service"]
