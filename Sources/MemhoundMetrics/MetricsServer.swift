@@ -59,8 +59,8 @@ public struct MetricsServerError: Error, CustomStringConvertible, Sendable {
         self.endpoint = endpoint
         if let io = underlying as? IOError {
             reason = String(cString: strerror(io.errnoCode)).lowercased()
-        } else if let address = underlying as? SocketAddressError, case .unknown(let host, _) = address {
-            reason = "cannot resolve host '\(host)'"
+        } else if let unknown = underlying as? SocketAddressError.UnknownHost {
+            reason = "cannot resolve host '\(unknown.host)': \(unknown.errorDescription.lowercased())"
         } else {
             reason = "\(underlying)"
         }

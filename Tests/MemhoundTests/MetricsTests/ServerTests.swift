@@ -73,4 +73,14 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(error.message, "cannot listen on 127.0.0.1:\(port) for --metrics: address already in use")
         }
     }
+
+    func testUnresolvableHostIsOneLineOutputError() {
+        XCTAssertThrowsError(try MetricsExporter(endpoint: MetricsEndpoint(host: "nosuchhost.invalid", port: 9464))) { error in
+            guard let error = error as? AgentError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.code, .output)
+            XCTAssertTrue(error.message.hasPrefix("cannot listen on nosuchhost.invalid:9464 for --metrics: cannot resolve host"),
+                          error.message)
+            XCTAssertFalse(error.message.contains("\n"))
+        }
+    }
 }
