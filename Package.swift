@@ -11,6 +11,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // --metrics: the Prometheus registry and text format, and an HTTP/1 server (docs/metrics.md, build cost).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries, found through pkg-config.
@@ -62,10 +65,22 @@ let package = Package(
         ),
         // `memhound report`: reading a recorded run, summarising it, rendering text and HTML.
         .target(name: "MemhoundReport", dependencies: ["MemhoundAgent", "MemhoundOutput"]),
+        // --metrics: a SessionObserver feeding a Prometheus registry, served over HTTP (/metrics, /healthz).
+        .target(
+            name: "MemhoundMetrics",
+            dependencies: [
+                "MemhoundAgent", "MemhoundOutput", "MemhoundProc",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "memhound",
             dependencies: [
-                "MemhoundAgent", "MemhoundOutput", "MemhoundReport", "CMemhoundProcess", "CMemhoundDemo",
+                "MemhoundAgent", "MemhoundOutput", "MemhoundReport", "MemhoundMetrics", "CMemhoundProcess", "CMemhoundDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +90,7 @@ let package = Package(
             dependencies: [
                 "MemhoundABI", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
                 "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
-                "MemhoundReport",
+                "MemhoundReport", "MemhoundMetrics",
             ],
             resources: [.copy("Fixtures")]
         ),

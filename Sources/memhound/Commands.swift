@@ -2,6 +2,7 @@ import ArgumentParser
 import CMemhoundProcess
 import Foundation
 import MemhoundAgent
+import MemhoundMetrics
 import MemhoundOutput
 
 struct Attach: ParsableCommand {
@@ -30,7 +31,8 @@ struct Attach: ParsableCommand {
 
     func run() throws {
         let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose,
-                                 liveView: trace.showsLiveView, observers: trace.observers())
+                                 liveView: trace.showsLiveView, observers: trace.observers(),
+                                 metrics: trace.metricsOptions.endpoint())
         if code != 0 { throw ExitStatus(value: code) }
     }
 }
@@ -60,7 +62,8 @@ struct Run: ParsableCommand {
         var options = try trace.sessionOptions()
         options.rawCommand = Self.rawCommand(count: command.count)
         let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose,
-                                 liveView: trace.showsLiveView, observers: trace.observers())
+                                 liveView: trace.showsLiveView, observers: trace.observers(),
+                                 metrics: trace.metricsOptions.endpoint())
         if code != 0 { throw ExitStatus(value: code) }
     }
 
@@ -75,11 +78,11 @@ struct Run: ParsableCommand {
     }
 }
 
-/// Shared by attach, run and demo: open output, trace, map failures to exit codes.
+/// Shared by attach, run and demo: open output, listen for metrics, trace, map failures to exit codes.
 enum Trace {
     @discardableResult
     static func run(_ target: TargetSpec, options: SessionOptions, verbose: Bool,
-                    liveView: Bool = false, observers: [any SessionObserver] = [],
+                    liveView: Bool = false, observers: [any SessionObserver] = [], metrics: MetricsEndpoint? = nil,
                     finished: (Session) -> Void = { _ in }) throws -> Int32 {
         memhound_signals_install()
         let writer: LineWriter
@@ -97,11 +100,14 @@ enum Trace {
                 throw AgentError(error)
             }
         }
+        // Bound before tracing starts: a port in use ends the run before anything is loaded.
+        let exporter = try metrics.map { endpoint throws(AgentError) in try MetricsExporter(endpoint: endpoint) }
+        defer { exporter?.shutdown() }
         let session: Session
         let code: Int32
         do {
             session = try Session(options: options, target: target, writer: writer)
-            session.observers = observers
+            session.observers = observers + (exporter.map { [$0.observer] } ?? [])
             code = try session.trace()
         } catch {
             Memhound.fail(error, verbose: verbose)

@@ -17,6 +17,8 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("How long the workload runs.", valueName: "seconds"))
     var seconds: Double = 6
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
     }
@@ -31,7 +33,7 @@ struct Demo: ParsableCommand {
             and maps, touches and unmaps 4 MiB every 250 ms in memhound_demo_scratch_churn.\n
             """.utf8))
         try Trace.run(.command(arguments: [exe, "demo-workload", "--seconds", String(seconds)]),
-                      options: options, verbose: false) { session in
+                      options: options, verbose: false, metrics: metricsOptions.endpoint()) { session in
             if let report = session.mainFinalReport { summarize(report) }
         }
     }

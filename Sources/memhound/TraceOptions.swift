@@ -62,6 +62,8 @@ struct TraceOptions: ParsableArguments {
     @Flag(help: "Show libbpf's messages with errors.")
     var verbose = false
 
+    @OptionGroup var metricsOptions: MetricsOptions
+
     func validate() throws {
         guard interval >= Self.intervalRange.lowerBound, interval <= Self.intervalRange.upperBound else {
             throw ValidationError("--interval must be between 0.1 and 31536000 seconds (a year)")
