@@ -37,6 +37,8 @@ extension MetricFamily {
         "What memhound dropped since tracing began, by kind (the report's lost object).")
     public static let tcpLost = MetricFamily("memhound_tcp_retransmits_lost_total", .counter,
         "Retransmits of traced processes the kernel could not count (its table was full).")
+    public static let oomKills = MetricFamily("memhound_oom_kills_total", .counter,
+        "Traced processes the kernel's OOM killer chose (each an oom_kill line naming what grew).")
 
     // Each traced process (labels pid, comm, cgroup when known).
     public static let rss = MetricFamily("memhound_target_rss_bytes", .gauge,
@@ -67,7 +69,7 @@ extension MetricFamily {
         "Segments a traced process's sockets sent again (what TCP_INFO total_retrans counts).")
 
     public static let all: [MetricFamily] = [
-        up, buildInfo, healthy, cpuSeconds, residentMemory, lost, tcpLost,
+        up, buildInfo, healthy, cpuSeconds, residentMemory, lost, tcpLost, oomKills,
         rss, growth, attributed, attributedUncertain, unattributed, category, siteResident, foldedSites,
         lostRecords, tcpRetransmits, tcpSynackRetransmits, tcpFailedRetransmits, tcpRetransmittedSegments,
     ]

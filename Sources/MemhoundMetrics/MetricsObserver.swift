@@ -13,6 +13,8 @@ public final class MetricsObserver: SessionObserver {
     public let health: HealthState
     private let book: SeriesBook
     private var processes: [Int32: TargetState] = [:]
+    /// OOM kills of traced processes so far.
+    private var oomKills: UInt64 = 0
     /// Periodic reports seen (one health event each): when a finished process's series go.
     private var generation = 0
 
@@ -34,6 +36,7 @@ public final class MetricsObserver: SessionObserver {
         book.set(.up, 0)
         book.set(.healthy, 0)
         book.setTotal(.tcpLost, 0)
+        book.setTotal(.oomKills, 0)
         for (kind, _) in LostKind.values(LostCounts()) { book.setTotal(.lost, Labels([("kind", kind)]), 0) }
     }
 
@@ -62,6 +65,10 @@ public final class MetricsObserver: SessionObserver {
             book.set(.healthy, h.ok ? 1 : 0)
             generation += 1
             removeFinished()
+        case .oomKill:
+            // One series from the start (0 until a kill): the victim's own series go with it.
+            oomKills += 1
+            book.setTotal(.oomKills, oomKills)
         case .exit, .tcpRetransmit:
             // The final report before an exit carries its figures; retransmits are counted in reports.
             break
