@@ -21,6 +21,9 @@ public final class MetricsObserver: SessionObserver {
     private struct TargetState {
         var comm: String?
         var cgroup: String?
+        /// The container (id) and Kubernetes pod (uid) its cgroup names: stable across restarts of memhound.
+        var container: String?
+        var pod: String?
         /// The labels its series were registered with.
         var labels: Labels?
         /// `generation` at its final report.
@@ -77,6 +80,10 @@ public final class MetricsObserver: SessionObserver {
 
     private func record(_ r: ReportLine) {
         if let comm = r.comm { processes[r.pid, default: TargetState()].comm = comm }
+        if let container = r.container {
+            processes[r.pid, default: TargetState()].container = container.id
+            processes[r.pid, default: TargetState()].pod = container.podUID
+        }
         let labels = targetLabels(pid: r.pid)
         let memory: [(String, Int64, Int64)] = [
             ("anon", r.rss.anon, r.growth.anon), ("file", r.rss.file, r.growth.file),
@@ -126,6 +133,8 @@ public final class MetricsObserver: SessionObserver {
         var state = processes[pid, default: TargetState()]
         var labels = Labels([("pid", String(pid)), ("comm", state.comm ?? "")])
         if let cgroup = state.cgroup { labels = labels.adding("cgroup", cgroup) }
+        if let container = state.container { labels = labels.adding("container", container) }
+        if let pod = state.pod { labels = labels.adding("pod", pod) }
         if let old = state.labels, old != labels { removeSeries(pid: pid) }
         state.labels = labels
         processes[pid] = state
