@@ -11,12 +11,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, found through pkg-config.
         .systemLibrary(name: "Libbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         .systemLibrary(name: "Libelf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
         .systemLibrary(name: "Libdw", pkgConfig: "libdw", providers: [.apt(["libdw-dev"])]),
+        .systemLibrary(name: "Libz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // C, by library. Every record that crosses the kernel/user boundary is defined once, in
         // MemhoundABI/include/memhound.h, which the BPF build (scripts/build-bpf) includes too.
@@ -52,6 +54,12 @@ let package = Package(
         .target(name: "MemhoundSymbols", dependencies: ["MemhoundABI", "CMemhoundELF", "MemhoundProc"]),
         .target(name: "MemhoundAccounting", dependencies: ["MemhoundEvents"]),
         .target(name: "MemhoundOutput"),
+        // Final reports as pprof profiles and folded stacks (profile.pb.swift is generated: scripts/generate-protos).
+        .target(
+            name: "MemhoundProfiles",
+            dependencies: ["MemhoundOutput", "Libz", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/profile.proto"]
+        ),
         .target(name: "MemhoundNet", dependencies: ["MemhoundEvents"]),
         .target(
             name: "MemhoundAgent",
@@ -63,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "memhound",
             dependencies: [
-                "MemhoundAgent", "MemhoundOutput", "CMemhoundProcess", "CMemhoundDemo",
+                "MemhoundAgent", "MemhoundOutput", "MemhoundProfiles", "CMemhoundProcess", "CMemhoundDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +81,7 @@ let package = Package(
             dependencies: [
                 "MemhoundABI", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
                 "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
+                "MemhoundProfiles",
             ],
             resources: [.copy("Fixtures")]
         ),
