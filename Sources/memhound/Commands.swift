@@ -3,6 +3,7 @@ import CMemhoundProcess
 import Foundation
 import MemhoundAgent
 import MemhoundOutput
+import MemhoundProfiles
 
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,8 @@ struct Attach: ParsableCommand {
     }
 
     func run() throws {
-        let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose)
+        let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose,
+                                 profiles: trace.profiles.files)
         if code != 0 { throw ExitStatus(value: code) }
     }
 }
@@ -42,7 +44,8 @@ struct Run: ParsableCommand {
     func run() throws {
         var options = try trace.sessionOptions()
         options.rawCommand = Self.rawCommand(count: command.count)
-        let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose)
+        let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose,
+                                 profiles: trace.profiles.files)
         if code != 0 { throw ExitStatus(value: code) }
     }
 
@@ -57,11 +60,11 @@ struct Run: ParsableCommand {
     }
 }
 
-/// Shared by attach, run and demo: open output, trace, map failures to exit codes.
+/// Shared by attach, run and demo: open output, trace, write profiles, map failures to exit codes.
 enum Trace {
     @discardableResult
     static func run(_ target: TargetSpec, options: SessionOptions, verbose: Bool,
-                    observers: [any SessionObserver] = [],
+                    profiles: ProfileFiles = ProfileFiles(), observers: [any SessionObserver] = [],
                     finished: (Session) -> Void = { _ in }) throws -> Int32 {
         memhound_signals_install()
         let writer: LineWriter
@@ -74,16 +77,20 @@ enum Trace {
                 throw AgentError(error)
             }
         }
+        let finals = FinalReports()
         let session: Session
         let code: Int32
         do {
             session = try Session(options: options, target: target, writer: writer)
-            session.observers = observers
+            session.observers = observers + (profiles.isEmpty ? [] : [finals])
             code = try session.trace()
         } catch {
             Memhound.fail(error, verbose: verbose)
         }
         finished(session)
+        // After the JSON lines are out: a profile that cannot be written costs nothing else.
+        let failures = profiles.write(finals.reports, mainExecutable: finals.executable)
+        if !failures.isEmpty { throw AgentError(.output, failures.joined(separator: "; ")) }
         return code
     }
 }

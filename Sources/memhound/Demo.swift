@@ -11,6 +11,8 @@ struct Demo: ParsableCommand {
     @Option(help: "How long the workload runs.")
     var seconds: Double = 6
 
+    @OptionGroup var profiles: ProfileOptions
+
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
     }
@@ -25,7 +27,7 @@ struct Demo: ParsableCommand {
             and maps, touches and unmaps 4 MiB every 250 ms in memhound_demo_scratch_churn.\n
             """.utf8))
         try Trace.run(.command(arguments: [exe, "demo-workload", "--seconds", String(seconds)]),
-                      options: options, verbose: false) { session in
+                      options: options, verbose: false, profiles: profiles.files) { session in
             if let report = session.mainFinalReport { summarize(report) }
         }
     }
