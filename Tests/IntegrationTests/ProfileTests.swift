@@ -39,6 +39,29 @@ final class ProfileTests: XCTestCase {
         XCTAssertTrue(near(bytes, Self.leak, within: 0.10), "folded: \(line)")
     }
 
+    /// A followed child is in the same profile, its samples labelled with its pid; folded stacks start at
+    /// the process.
+    func testChildrenShareOneProfileByPid() throws {
+        try requirePrivileges()
+        let (pprof, folded) = files()
+        let outcome = try Memhound.run(["run", "--interval", "1", "--pprof", pprof, "--folded", folded, "--",
+                                        try fixture(.leaker), "--steps", "6", "--step-mib", "4", "--fork",
+                                        "--child-mib", "16", "--quiet"])
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let parent = try XCTUnwrap(outcome.targetPid, outcome.summary)
+        let child = try XCTUnwrap(int32(outcome.lines(ofType: "fork").first?["pid"]), outcome.summary)
+        let childTop = try goPprofTop(pprof, ["-tagfocus=pid=^\(child)$"])
+        let childBytes = try XCTUnwrap(flatBytes(of: "child_grow", inTop: childTop), childTop)
+        XCTAssertTrue(near(childBytes, 16 * mib, within: 0.10), childTop)
+        XCTAssertNil(flatBytes(of: "grow_cache", inTop: childTop), "the parent's site is not the child's:\n\(childTop)")
+        let parentTop = try goPprofTop(pprof, ["-tagfocus=pid=^\(parent)$"])
+        XCTAssertTrue(near(flatBytes(of: "grow_cache", inTop: parentTop), 24 * mib, within: 0.10), parentTop)
+
+        let lines = try String(contentsOfFile: folded, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("leaker (\(child));") && $0.contains("child_grow") }, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("leaker (\(parent));") && $0.contains("grow_cache") }, "\(lines)")
+    }
+
     /// The frame's build_id is the fixture's NT_GNU_BUILD_ID as readelf prints it.
     func testFramesCarryTheirModulesBuildID() throws {
         try requirePrivileges()
@@ -87,7 +110,7 @@ final class ProfileTests: XCTestCase {
 
     // MARK: - go tool pprof
 
-    func goPprofTop(_ file: String) throws -> String {
+    func goPprofTop(_ file: String, _ options: [String] = []) throws -> String {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
             + ["/usr/local/go/bin", "/usr/lib/go/bin", "/usr/bin"]
         guard let go = dirs.map({ "\($0)/go" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
@@ -95,7 +118,7 @@ final class ProfileTests: XCTestCase {
         }
         var env = ProcessInfo.processInfo.environment
         if (env["HOME"] ?? "").isEmpty { env["HOME"] = scratchDirectory.path }  // pprof keeps its settings there
-        let outcome = try Spawned(go, ["tool", "pprof", "-top", "-sample_index=inuse_space", file],
+        let outcome = try Spawned(go, ["tool", "pprof", "-top", "-sample_index=inuse_space"] + options + [file],
                                   environment: env).finish(timeout: 120)
         XCTAssertEqual(outcome.status, 0, outcome.summary)
         return outcome.stdout
