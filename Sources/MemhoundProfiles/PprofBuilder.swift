@@ -51,8 +51,8 @@ struct PprofBuilder {
             : site.locations.map { location($0, pid: report.pid) }
         sample.value = [Int64(clamping: site.faults), Int64(clamping: site.grown),
                         PprofProfile.residentIncrements(site), Int64(clamping: site.bytes)]
-        sample.label = [label("pid", String(report.pid)), label("comm", report.comm ?? ""),
-                        label("category", site.category)]
+        sample.label = [label("pid", String(report.pid))] + (report.comm.map { [label("comm", $0)] } ?? [])
+            + [label("category", site.category)]
         samples.append(sample)
     }
 

@@ -91,6 +91,11 @@ final class PprofProfileTests: XCTestCase {
         XCTAssertEqual(p.durationNanos, 6_500_000_000, "the longest process")
     }
 
+    func testAnUnreadableNameIsNoCommLabel() throws {
+        let p = try decoded([F.report(pid: 7, comm: nil, sites: [F.leak])])
+        XCTAssertEqual(labels(p.sample[0], p), ["pid": "7", "category": "off_heap_mmap"])
+    }
+
     func testStackNotCapturedStillShowsItsBytes() throws {
         let p = try decoded([F.main])
         let ids = p.sample[2].locationID
