@@ -14,12 +14,15 @@ let package = Package(
         // --metrics: the Prometheus registry and text format, and an HTTP/1 server (docs/metrics.md, build cost).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // --pprof: the profile format (generated code committed: scripts/generate-protos).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, found through pkg-config.
         .systemLibrary(name: "Libbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         .systemLibrary(name: "Libelf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
         .systemLibrary(name: "Libdw", pkgConfig: "libdw", providers: [.apt(["libdw-dev"])]),
+        .systemLibrary(name: "Libz", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // C, by library. Every record that crosses the kernel/user boundary is defined once, in
         // MemhoundABI/include/memhound.h, which the BPF build (scripts/build-bpf) includes too.
@@ -55,6 +58,12 @@ let package = Package(
         .target(name: "MemhoundSymbols", dependencies: ["MemhoundABI", "CMemhoundELF", "MemhoundProc"]),
         .target(name: "MemhoundAccounting", dependencies: ["MemhoundEvents"]),
         .target(name: "MemhoundOutput"),
+        // Final reports as pprof profiles and folded stacks (profile.pb.swift is generated: scripts/generate-protos).
+        .target(
+            name: "MemhoundProfiles",
+            dependencies: ["MemhoundOutput", "Libz", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/profile.proto"]
+        ),
         .target(name: "MemhoundNet", dependencies: ["MemhoundEvents"]),
         .target(
             name: "MemhoundAgent",
@@ -80,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "memhound",
             dependencies: [
-                "MemhoundAgent", "MemhoundOutput", "MemhoundReport", "MemhoundMetrics", "CMemhoundProcess", "CMemhoundDemo",
+                "MemhoundAgent", "MemhoundOutput", "MemhoundReport", "MemhoundMetrics", "MemhoundProfiles", "CMemhoundProcess", "CMemhoundDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,7 +99,7 @@ let package = Package(
             dependencies: [
                 "MemhoundABI", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
                 "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
-                "MemhoundReport", "MemhoundMetrics",
+                "MemhoundReport", "MemhoundMetrics", "MemhoundProfiles",
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -69,6 +69,22 @@ int memhound_elf_type(const struct memhound_elf *e)
 	return e->type;
 }
 
+int memhound_elf_build_id(const struct memhound_elf *e, uint8_t *out, uint32_t capacity)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n;
+
+	/* libdwfl reads the NT_GNU_BUILD_ID note of the file's "GNU" notes, nothing else. */
+	n = dwfl_module_build_id(e->module, &bits, &vaddr);
+	if (n < 0)
+		return -EINVAL;
+	if (n == 0)
+		return -ENOENT;
+	memcpy(out, bits, (uint32_t)n < capacity ? (uint32_t)n : capacity);
+	return n;
+}
+
 int memhound_elf_segments(const struct memhound_elf *e, struct memhound_elf_segment *out,
 			  uint32_t capacity)
 {

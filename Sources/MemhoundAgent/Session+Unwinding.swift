@@ -66,6 +66,6 @@ extension Frame {
     init(_ f: SymbolizedFrame) {
         self.init(address: EventLines.hex(f.address), function: f.function, module: f.module,
                   offset: EventLines.hex(f.moduleOffset), symbolOffset: f.symbolOffset, file: f.file, line: f.line,
-                  inlined: f.inlined, mangled: f.mangled, moduleDeleted: f.moduleDeleted)
+                  inlined: f.inlined, mangled: f.mangled, moduleDeleted: f.moduleDeleted, buildID: f.buildID)
     }
 }

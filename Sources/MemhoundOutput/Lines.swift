@@ -20,10 +20,13 @@ public struct Frame: Codable, Equatable, Sendable {
     public var mangled: String?
     /// The module's file was deleted or replaced since the process mapped it (true only; absent otherwise).
     public var moduleDeleted: Bool?
+    /// The module's NT_GNU_BUILD_ID note, lowercase hex; absent when it has none (Go's own note is not read).
+    public var buildID: String?
 
     public init(address: String, function: String?, module: String, offset: String,
                 symbolOffset: UInt64? = nil, file: String? = nil, line: Int? = nil, inlined: Bool = false,
-                mangled: String? = nil, moduleDeleted: Bool = false) {
+                mangled: String? = nil, moduleDeleted: Bool = false, buildID: String? = nil) {
+        self.buildID = buildID
         self.moduleDeleted = moduleDeleted ? true : nil
         self.inlined = inlined
         self.mangled = mangled
@@ -38,7 +41,7 @@ public struct Frame: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case address, function, module, offset, file, line, inlined, mangled
-        case symbolOffset = "symbol_offset", moduleDeleted = "module_deleted"
+        case symbolOffset = "symbol_offset", moduleDeleted = "module_deleted", buildID = "build_id"
     }
 
     /// Unknown fields are written as null, so every frame has the same keys.
@@ -54,6 +57,7 @@ public struct Frame: Codable, Equatable, Sendable {
         try c.encode(inlined, forKey: .inlined)
         try c.encodeIfPresent(mangled, forKey: .mangled)
         try c.encodeIfPresent(moduleDeleted, forKey: .moduleDeleted)
+        try c.encodeIfPresent(buildID, forKey: .buildID)
     }
 }
 

@@ -91,6 +91,16 @@ final class ElfFile {
         }
     }
 
+    /// The NT_GNU_BUILD_ID note as lowercase hex; nil when the file has none (Go writes its own
+    /// note type instead, which pprof tools do not match on).
+    private(set) lazy var buildID: String? = {
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let n = bytes.withUnsafeMutableBufferPointer { memhound_elf_build_id(handle, $0.baseAddress, 64) }
+        guard n > 0, n <= 64 else { return nil }
+        let digits = Array("0123456789abcdef")
+        return String(bytes.prefix(Int(n)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xf)]] })
+    }()
+
     func hasSection(_ name: String) -> Bool {
         memhound_elf_has_section(handle, name) == 1
     }

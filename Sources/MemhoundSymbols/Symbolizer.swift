@@ -17,6 +17,8 @@ public struct SymbolizedFrame: Equatable, Sendable {
     public var mangled: String?
     /// The mapped file was deleted or replaced since it was mapped (`module` is its path then).
     public var moduleDeleted = false
+    /// The module's GNU build id (NT_GNU_BUILD_ID), lowercase hex, when it has one.
+    public var buildID: String?
 }
 
 /// Turns user stacks into frames. Process maps are remembered from first sight
@@ -150,6 +152,7 @@ public final class Symbolizer {
             symbolOffset: symbol.name == nil ? nil : symbol.offset + (address - lookup),
             file: symbol.file, line: symbol.line)
         f.moduleDeleted = m.isDeleted
+        f.buildID = elf.buildID
         f.demangle()
         return f
     }

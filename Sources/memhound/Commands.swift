@@ -4,6 +4,7 @@ import Foundation
 import MemhoundAgent
 import MemhoundMetrics
 import MemhoundOutput
+import MemhoundProfiles
 
 struct Attach: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,7 @@ struct Attach: ParsableCommand {
     func run() throws {
         let code = try Trace.run(.attach(pid: pid), options: trace.sessionOptions(), verbose: trace.verbose,
                                  liveView: trace.showsLiveView, observers: trace.observers(),
-                                 metrics: trace.metricsOptions.endpoint())
+                                 metrics: trace.metricsOptions.endpoint(), profiles: trace.profiles.files)
         if code != 0 { throw ExitStatus(value: code) }
     }
 }
@@ -63,7 +64,7 @@ struct Run: ParsableCommand {
         options.rawCommand = Self.rawCommand(count: command.count)
         let code = try Trace.run(.command(arguments: command), options: options, verbose: trace.verbose,
                                  liveView: trace.showsLiveView, observers: trace.observers(),
-                                 metrics: trace.metricsOptions.endpoint())
+                                 metrics: trace.metricsOptions.endpoint(), profiles: trace.profiles.files)
         if code != 0 { throw ExitStatus(value: code) }
     }
 
@@ -78,11 +79,13 @@ struct Run: ParsableCommand {
     }
 }
 
-/// Shared by attach, run and demo: open output, listen for metrics, trace, map failures to exit codes.
+/// Shared by attach, run and demo: open output, listen for metrics, trace, write profiles, map failures
+/// to exit codes.
 enum Trace {
     @discardableResult
     static func run(_ target: TargetSpec, options: SessionOptions, verbose: Bool,
                     liveView: Bool = false, observers: [any SessionObserver] = [], metrics: MetricsEndpoint? = nil,
+                    profiles: ProfileFiles = ProfileFiles(),
                     finished: (Session) -> Void = { _ in }) throws -> Int32 {
         memhound_signals_install()
         let writer: LineWriter
@@ -103,16 +106,20 @@ enum Trace {
         // Bound before tracing starts: a port in use ends the run before anything is loaded.
         let exporter = try metrics.map { endpoint throws(AgentError) in try MetricsExporter(endpoint: endpoint) }
         defer { exporter?.shutdown() }
+        let finals = FinalReports()
         let session: Session
         let code: Int32
         do {
             session = try Session(options: options, target: target, writer: writer)
-            session.observers = observers + (exporter.map { [$0.observer] } ?? [])
+            session.observers = observers + (exporter.map { [$0.observer] } ?? []) + (profiles.isEmpty ? [] : [finals])
             code = try session.trace()
         } catch {
             Memhound.fail(error, verbose: verbose)
         }
         finished(session)
+        // After the JSON lines are out: a profile that cannot be written costs nothing else.
+        let failures = profiles.write(finals.reports, mainExecutable: finals.executable)
+        if !failures.isEmpty { throw AgentError(.output, failures.joined(separator: "; ")) }
         return code
     }
 }

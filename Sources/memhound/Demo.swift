@@ -18,6 +18,7 @@ struct Demo: ParsableCommand {
     var seconds: Double = 6
 
     @OptionGroup var metricsOptions: MetricsOptions
+    @OptionGroup var profiles: ProfileOptions
 
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
@@ -33,7 +34,8 @@ struct Demo: ParsableCommand {
             and maps, touches and unmaps 4 MiB every 250 ms in memhound_demo_scratch_churn.\n
             """.utf8))
         try Trace.run(.command(arguments: [exe, "demo-workload", "--seconds", String(seconds)]),
-                      options: options, verbose: false, metrics: metricsOptions.endpoint()) { session in
+                      options: options, verbose: false, metrics: metricsOptions.endpoint(),
+                      profiles: profiles.files) { session in
             if let report = session.mainFinalReport { summarize(report) }
         }
     }

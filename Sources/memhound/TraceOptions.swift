@@ -56,6 +56,8 @@ struct TraceOptions: ParsableArguments {
         valueName: "KiB"))
     var ringBufferKib: UInt32 = 8192
 
+    @OptionGroup var profiles: ProfileOptions
+
     @Flag(help: "Do not trace children the target forks.")
     var noFollowChildren = false
 
@@ -82,6 +84,9 @@ struct TraceOptions: ParsableArguments {
             throw ValidationError("--ring-buffer-kib must be a power of two from 64 to 1048576")
         }
         _ = try eventKinds()
+        if let output, output == profiles.pprof || output == profiles.folded {
+            throw ValidationError("-o/--output and the profile files must be different files")
+        }
     }
 
     static let intervalRange = 0.1...31_536_000.0

@@ -56,6 +56,12 @@ struct memhound_symbol {
 	int32_t line;         /* 0 when unknown */
 };
 
+/*
+ * Copies up to capacity bytes of the file's NT_GNU_BUILD_ID note (only that note type: Go's own
+ * build id note is not one). Returns its length, -ENOENT when there is none, -EINVAL on error.
+ */
+int memhound_elf_build_id(const struct memhound_elf *elf, uint8_t *out, uint32_t capacity);
+
 /* Looks up a link-time virtual address of the file. */
 int memhound_elf_lookup(struct memhound_elf *elf, uint64_t vaddr, struct memhound_symbol *out);
 

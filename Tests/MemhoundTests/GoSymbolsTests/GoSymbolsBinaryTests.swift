@@ -29,6 +29,12 @@ final class GoSymbolsBinaryTests: XCTestCase {
         }
     }
 
+    /// Go writes its own build id note (.note.go.buildid), not NT_GNU_BUILD_ID: frames get no build_id.
+    func testGoBuildIDNoteIsNotTakenForAGNUBuildID() throws {
+        let plain = try GoFixture.get().plain
+        XCTAssertNil(try XCTUnwrap(ElfFile(path: plain)).buildID)
+    }
+
     func testResolvesFunctionFileAndLine() throws {
         for binary in try binaries() {
             let t = try table(binary)

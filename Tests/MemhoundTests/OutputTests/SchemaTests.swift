@@ -16,7 +16,8 @@ final class SchemaTests: XCTestCase {
     func frame(_ name: String?, inlined: Bool = false) -> Frame {
         Frame(address: "0x401136", function: name, module: "/usr/bin/app", offset: "0x1136", symbolOffset: name == nil ? nil : 22,
               file: name == nil ? nil : "app.c", line: name == nil ? nil : 42, inlined: inlined,
-              mangled: name == nil ? nil : "_Z4growv", moduleDeleted: name == nil)
+              mangled: name == nil ? nil : "_Z4growv", moduleDeleted: name == nil,
+              buildID: name == nil ? nil : "3f2a9c0d8e71b4a5c6d7e8f90a1b2c3d4e5f6071")
     }
 
     /// Each line type, once with every optional field set and once with none.

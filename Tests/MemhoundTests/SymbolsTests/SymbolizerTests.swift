@@ -56,6 +56,25 @@ final class SymbolizerTests: XCTestCase {
         XCTAssertEqual(frames.last?.address, 0x400000)
     }
 
+    /// The NT_GNU_BUILD_ID note as hex, and none for a binary linked without one.
+    func testReadsTheGNUBuildID() throws {
+        let source = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/programs/symtarget", withExtension: "c")).path
+        let dir = NSTemporaryDirectory() + "memhound-buildid-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let id = "00112233445566778899aabbccddeeff0a0b0c0d"
+        for (name, flag) in [("with", "-Wl,--build-id=0x\(id)"), ("without", "-Wl,--build-id=none")] {
+            let cc = Process()
+            cc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
+            cc.arguments = ["-O0", flag, "-o", "\(dir)/\(name)", source]
+            try cc.run()
+            cc.waitUntilExit()
+            XCTAssertEqual(cc.terminationStatus, 0, "gcc \(flag) failed")
+        }
+        XCTAssertEqual(try XCTUnwrap(ElfFile(path: dir + "/with")).buildID, id)
+        XCTAssertNil(try XCTUnwrap(ElfFile(path: dir + "/without")).buildID)
+    }
+
     func testResolvesFunctionFileAndLineInAPIEBinary() throws {
         let t = try startTarget()
         defer { stop(t) }
