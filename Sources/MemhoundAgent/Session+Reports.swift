@@ -146,9 +146,9 @@ extension Session {
         line.recentGrowth = p.recentGrowth(anon: Int64(k.anonRSS), at: k.time)
         try writer.write(line)
         publish(.oomKill(line))
-        let top = attribution.sites.first.map { " \(CallSite(frames: $0.frames).name) held \(TerminalView.mib($0.bytes))" } ?? ""
-        Diagnostics.warn("pid \(k.tgid) (\(TerminalView.clip(k.comm, 32))) was chosen by the OOM killer with \(TerminalView.mib(k.anonRSS)) anonymous"
-                         + (line.cgroupLimit.map { " (its cgroup's limit: \(TerminalView.mib($0)))" } ?? "") + ";" + (top.isEmpty ? " no call site held memory" : top))
+        let top = attribution.sites.first.map { " \(CallSite(frames: $0.frames).name) held \(TerminalText.mib($0.bytes))" } ?? ""
+        Diagnostics.warn("pid \(k.tgid) (\(TerminalText.printable(k.comm, limit: 32))) was chosen by the OOM killer with \(TerminalText.mib(k.anonRSS)) anonymous"
+                         + (line.cgroupLimit.map { " (its cgroup's limit: \(TerminalText.mib($0)))" } ?? "") + ";" + (top.isEmpty ? " no call site held memory" : top))
     }
 
     /// Final reports of children that exited during the last poll, now that its late records are in.

@@ -57,7 +57,7 @@ public final class TerminalView: SessionObserver {
     private func header() -> String {
         guard let start else { return "memhound\n" }
         let command = start.target.cmdline.isEmpty ? (start.target.comm ?? "?") : start.target.cmdline.joined(separator: " ")
-        return "memhound \(start.mode) · pid \(start.target.pid) · \(Self.clip(command, 60))\n"
+        return "memhound \(start.mode) · pid \(start.target.pid) · \(TerminalText.printable(command, limit: 60))\n"
     }
 
     func render(final: Bool) -> String {
@@ -75,7 +75,7 @@ public final class TerminalView: SessionObserver {
             let resident = Self.size(site.bytes) + (site.uncertainBytes > 0 ? "+" : "")
             text += Self.pad(resident, 10) + Self.pad(Self.size(site.grown), 10)
                 + Self.pad(Self.size(site.released), 10) + Self.pad(site.category, 17)
-                + Self.clip(Self.keyFrames(site.frames), 90) + "\n"
+                + TerminalText.printable(Self.keyFrames(site.frames), limit: 90) + "\n"
         }
         if r.sites.isEmpty { text += "(no growth attributed yet)\n" }
         if r.otherSites > 0 { text += "... \(r.otherSites) more call sites\n" }
@@ -86,7 +86,7 @@ public final class TerminalView: SessionObserver {
                 guard let o = latest[other] else { continue }
                 let state = exits[other].map { $0.signal ?? "exited \($0.exitCode ?? 0)" } ?? "running"
                 text += "  pid \(other) \(o.comm ?? "?"): grew \(Self.signedMiB(o.growth.anon)), top "
-                    + (o.sites.first.map { Self.clip(CallSite(frames: $0.frames).name, 40) } ?? "-") + " · \(state)\n"
+                    + (o.sites.first.map { TerminalText.printable(CallSite(frames: $0.frames).name, limit: 40) } ?? "-") + " · \(state)\n"
             }
             if others.count > 10 { text += "  ... \(others.count - 10) more\n" }
         }
@@ -134,11 +134,5 @@ public final class TerminalView: SessionObserver {
 
     static func pad(_ s: String, _ width: Int) -> String {
         s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
-    }
-
-    /// Clips to `limit` characters and drops control characters (names come from the target).
-    static func clip(_ s: String, _ limit: Int) -> String {
-        let clean = String(s.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
-        return clean.count <= limit ? clean : String(clean.prefix(limit - 1)) + "…"
     }
 }

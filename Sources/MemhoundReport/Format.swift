@@ -1,8 +1,9 @@
 import Foundation
+import MemhoundOutput
 
 /// Figures as the report prints them.
 enum Format {
-    static func mib(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+    static func mib(_ bytes: Int64) -> String { TerminalText.mib(bytes) }
     static func mib(_ bytes: UInt64) -> String { mibNumber(bytes) + " MiB" }
 
     /// MiB without the unit, for table columns.
@@ -18,20 +19,6 @@ enum Format {
     }
 
     static func count(_ n: UInt64, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-
-    /// A string from the file made safe for a terminal: control characters (which could move the
-    /// cursor or recolour the screen) escaped, and at most `limit` characters.
-    static func printable(_ text: String, limit: Int = 200) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += String(format: "\\x%02x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out.count > limit ? String(out.prefix(limit - 1)) + "…" : out
-    }
 
     /// "2026-11-21 19:40:39 UTC".
     static func date(_ epoch: Double) -> String {

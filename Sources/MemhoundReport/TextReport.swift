@@ -28,17 +28,17 @@ public struct TextReport {
     }
 
     private func header() -> String {
-        var out = "memhound report of \(Format.printable(source))\n"
+        var out = "memhound report of \(TerminalText.printable(source))\n"
         if let start = summary.start {
             let command = start.target.cmdline.isEmpty ? (start.target.comm ?? "?") : start.target.cmdline.joined(separator: " ")
-            out += "\(start.mode) \(Format.printable(command)) (pid \(start.target.pid))"
+            out += "\(start.mode) \(TerminalText.printable(command)) (pid \(start.target.pid))"
             if let t = epochSeconds(start.time) { out += ", started \(Format.date(t))" }
             out += "\n"
         }
         if let first = summary.firstTime, let last = summary.lastTime {
             out += "recorded \(Format.seconds(last - first)), \(summary.processes.count) process"
             out += summary.processes.count == 1 ? "" : "es"
-            if let kernel = summary.start?.kernel { out += ", kernel \(Format.printable(kernel))" }
+            if let kernel = summary.start?.kernel { out += ", kernel \(TerminalText.printable(kernel))" }
             out += "\n"
         }
         return out
@@ -47,7 +47,7 @@ public struct TextReport {
     func process(_ p: ProcessSummary) -> String {
         var role = p.pid == summary.mainPid ? ", main target" : ""
         if let parent = p.parentPid { role += ", child of \(parent)" }
-        var out = "\(Format.printable(p.name)) (pid \(p.pid)\(role))"
+        var out = "\(TerminalText.printable(p.name)) (pid \(p.pid)\(role))"
         if let d = p.duration { out += ": traced \(Format.seconds(d))," }
         out += " \(p.ending)\n"
         guard let r = p.report else { return out + "  no report: the recording ends before this process's first report\n" }
@@ -73,11 +73,11 @@ public struct TextReport {
         out += "    " + pad("resident", 9) + pad("grown", 10) + pad("released", 10) + "  " + "category".padding(toLength: 16, withPad: " ", startingAt: 0)
             + "  site (key frames, leaf first)\n"
         for s in shown {
-            let name = s.keyFrames().map { Format.printable($0, limit: 60) }.joined(separator: " < ")
+            let name = s.keyFrames().map { TerminalText.printable($0, limit: 60) }.joined(separator: " < ")
             var resident = Format.mibNumber(s.bytes)
             if s.uncertainBytes > 0 { resident += "+" }
             out += "    " + pad(resident, 9) + pad(Format.mibNumber(s.grown), 10) + pad(Format.mibNumber(s.released), 10)
-                + "  " + Format.printable(s.category, limit: 16).padding(toLength: 16, withPad: " ", startingAt: 0) + "  " + name + "\n"
+                + "  " + TerminalText.printable(s.category, limit: 16).padding(toLength: 16, withPad: " ", startingAt: 0) + "  " + name + "\n"
         }
         if shown.contains(where: { $0.uncertainBytes > 0 }) { out += "    (MiB; +: may hold up to its uncertain_bytes more)\n" }
         return out
@@ -89,7 +89,7 @@ public struct TextReport {
         if t.unattributed > 0 { out += "; \(t.unattributed) in its namespace with no known owner" }
         out += "\n"
         for c in t.connections {
-            out += "    \(Format.printable(c.endpoints))  \(Format.printable(c.state, limit: 16))  "
+            out += "    \(TerminalText.printable(c.endpoints))  \(TerminalText.printable(c.state, limit: 16))  "
                 + "\(Format.count(c.retransmits, "retransmit")), \(Format.count(c.segments, "segment"))"
             if c.failed > 0 { out += ", \(c.failed) failed" }
             if c.missed > 0 { out += ", \(c.missed) missed" }
@@ -107,20 +107,20 @@ public struct TextReport {
         }
         let alerts = summary.alerts.filter { pid == nil || $0.pid == nil || $0.pid == pid }
         for a in alerts {
-            out += "alert: [\(Format.printable(a.severity ?? "?"))] \(Format.printable(a.kind ?? "?"))"
+            out += "alert: [\(TerminalText.printable(a.severity ?? "?"))] \(TerminalText.printable(a.kind ?? "?"))"
             if let p = a.pid { out += " pid \(p)" }
             out += " at \(at(a.time))"
-            out += ": \(Format.printable(a.message ?? ""))\n"
+            out += ": \(TerminalText.printable(a.message ?? ""))\n"
         }
         for k in summary.oomKills where pid == nil || k.pid == nil || k.pid == pid {
-            out += "oom kill: \(Format.printable(k.comm ?? "?")) (pid \(k.pid.map(String.init) ?? "?")) at \(at(k.time))\n"
+            out += "oom kill: \(TerminalText.printable(k.comm ?? "?")) (pid \(k.pid.map(String.init) ?? "?")) at \(at(k.time))\n"
         }
         return out
     }
 
     /// "3.2 s" into the recording, or the time as written when it cannot be read.
     private func at(_ time: String) -> String {
-        epochSeconds(time).map { Format.seconds(summary.offset($0)) } ?? Format.printable(time)
+        epochSeconds(time).map { Format.seconds(summary.offset($0)) } ?? TerminalText.printable(time)
     }
 
     private func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemhoundOutput
 import MemhoundAgent
 
 @main
@@ -38,35 +39,18 @@ struct Memhound: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data("memhound: \(printable(message(for: error))) (see memhound --help)\n".utf8))
+            FileHandle.standardError.write(Data("memhound: \(TerminalText.printable(message(for: error))) (see memhound --help)\n".utf8))
             Foundation.exit(code.rawValue)
         }
         Foundation.exit(0)
     }
 
     static func fail(_ error: AgentError, verbose: Bool = false) -> Never {
-        var text = "memhound: \(printable(error.message))\n"
+        var text = "memhound: \(TerminalText.printable(error.message))\n"
         if verbose, !error.detail.isEmpty { text += error.detail }
         FileHandle.standardError.write(Data(text.utf8))
         Foundation.exit(error.code.rawValue)
     }
-}
-
-/// A message that stays one line on a terminal: control characters (from a path or a target's name) escaped.
-func printable(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        if scalar.value < 0x20 || scalar.value == 0x7F {
-            out += "\\x" + String(scalar.value, radix: 16, uppercase: false).leftPadded(to: 2)
-        } else {
-            out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
 /// Ends the process with a status after the command ran (e.g. `run`'s command status).

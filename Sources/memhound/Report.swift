@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MemhoundOutput
 import MemhoundReport
 
 struct Report: ParsableCommand {
@@ -47,6 +48,6 @@ struct Report: ParsableCommand {
     }
 
     private func warn(_ text: String) {
-        FileHandle.standardError.write(Data("memhound: \(printable(text))\n".utf8))
+        FileHandle.standardError.write(Data("memhound: \(TerminalText.printable(text))\n".utf8))
     }
 }

@@ -20,7 +20,7 @@ struct SiteList {
     private func row(_ s: SiteEntry, largest: UInt64) -> String {
         let keys = s.keyFrames()
         // Long (demangled) names are cut here; the full stack below has them whole.
-        let rest = keys.dropFirst().map { HTML.escape(Format.printable($0, limit: 48)) }.joined(separator: " &lt; ")
+        let rest = keys.dropFirst().map { HTML.escape(TerminalText.printable($0, limit: 48)) }.joined(separator: " &lt; ")
         let resident = Format.mib(s.bytes) + (s.uncertainBytes > 0 ? " +\(Format.mibNumber(s.uncertainBytes))?" : "")
         let bar = Double(s.bytes) / Double(largest) * 100, grownBar = Double(s.grown) / Double(largest) * 100
         var out = "<details class=\"site-row\"><summary class=\"site\"><span class=\"n\">\(resident)</span>"
