@@ -8,6 +8,7 @@
 
 #include "counters.bpf.h"
 #include "pidns.bpf.h"
+#include "watch.bpf.h"
 
 static __always_inline void emit_process(__u32 event, __u32 tgid, __u32 parent,
 					 __s32 exit_code, __u64 anon_bytes, __u32 nstgid)
@@ -46,17 +47,20 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	struct mm_struct *mm;
 
 	/* New threads share the target's tgid and are traced already. */
-	if (!follow_children || ptgid == ctgid)
+	if (ptgid == ctgid)
 		return 0;
-	p = active_target(ptgid);
-	if (!p)
+	p = follow_children ? active_target(ptgid) : NULL;
+	if (p)
+		fresh.flags = p->flags & MH_TARGET_COPY_STACKS;
+	else if (watched(child))
+		fresh.flags = MH_TARGET_COPY_STACKS; /* user space turns copies off for Go at exec */
+	else
 		return 0;
-	fresh.flags = p->flags & MH_TARGET_COPY_STACKS;
 	if (bpf_map_update_elem(&targets, &ctgid, &fresh, BPF_NOEXIST)) {
 		stat_add(MH_STAT_LOST_TARGET, 1);
 		return 0;
 	}
-	if (bpf_map_lookup_elem(&no_stack_copies, &ptgid)) {
+	if (p && bpf_map_lookup_elem(&no_stack_copies, &ptgid)) {
 		__u8 off = 1;
 
 		bpf_map_update_elem(&no_stack_copies, &ctgid, &off, BPF_ANY);
@@ -81,6 +85,19 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct memhound_target *t = bpf_map_lookup_elem(&targets, &tgid);
 
+	if (!t && watched(task)) {
+		/* Placed in a watched cgroup between its fork and this exec (how runtimes start containers). */
+		struct memhound_target fresh = {
+			.state = MH_TARGET_ACTIVE, .flags = MH_TARGET_FRESH_MM | MH_TARGET_COPY_STACKS,
+		};
+
+		if (bpf_map_update_elem(&targets, &tgid, &fresh, BPF_NOEXIST)) {
+			stat_add(MH_STAT_LOST_TARGET, 1);
+			return 0;
+		}
+		emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0, ns_tgid(task));
+		return 0;
+	}
 	if (!t || t->state == MH_TARGET_EXITED)
 		return 0;
 	/*
@@ -104,7 +121,55 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	if (t->mm)
 		bpf_map_delete_elem(&mms, &t->mm);
 	t->mm = 0;
-	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0, 0);
+	emit_process(MH_PROCESS_EXEC, tgid, 0, 0, 0, ns_tgid(task));
+	return 0;
+}
+
+/*
+ * A running process was moved into a cgroup (cgroup.procs): if that makes it
+ * watched, it is traced from now on, its memory so far its baseline. Runs in
+ * the mover's context; `task` is the moved process's leader when threadgroup.
+ */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(on_cgroup_attach, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	struct memhound_target fresh = { .state = MH_TARGET_ACTIVE, .flags = MH_TARGET_COPY_STACKS };
+	__u32 tgid = task->tgid;
+	struct memhound_process_record *r;
+	struct mm_struct *mm = task->mm;
+	bool ring = true;
+
+	if (!watch_cgroups || tgid == self_tgid || (task->flags & PF_KTHREAD) || !mm)
+		return 0;
+	if (bpf_map_lookup_elem(&targets, &tgid) || !cgroup_watched(dst))
+		return 0;
+	if (bpf_map_update_elem(&targets, &tgid, &fresh, BPF_NOEXIST)) {
+		stat_add(MH_STAT_LOST_TARGET, 1);
+		return 0;
+	}
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		ring = false;
+		r = overflow_slot();
+		if (!r)
+			return 0;
+	}
+	r->hdr.kind = MH_RECORD_PROCESS;
+	r->hdr.tgid = tgid;
+	r->hdr.tid = ns_tid(task);
+	r->hdr._pad = 0;
+	r->hdr.time_ns = bpf_ktime_get_ns();
+	r->event = MH_PROCESS_JOIN;
+	r->parent_tgid = 0;
+	r->exit_code = 0;
+	r->ns_tgid = ns_tgid(task);
+	r->anon_bytes = anon_bytes(mm);
+	bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+	if (ring)
+		bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	else if (!overflow_keep(sizeof(*r)))
+		count_lost_record();
 	return 0;
 }
 
@@ -140,6 +205,8 @@ int list_pids(struct bpf_iter__task *ctx)
 	struct memhound_pid_pair pair;
 	struct pid *mine;
 
+	if (!self_tgid)
+		self_tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!pidns_inum) {
 		me = bpf_get_current_task_btf();
 		mine = me->thread_pid;
@@ -171,7 +238,10 @@ int BPF_PROG(on_oom_victim, struct task_struct *task, uid_t uid)
 	struct mm_struct *mm = task->mm;
 	bool ring = true;
 
-	if (!t || t->state != MH_TARGET_ACTIVE)
+	bool untraced = !t || t->state != MH_TARGET_ACTIVE;
+
+	/* An untraced victim is reported when it was in a watched cgroup: that it died, without sites. */
+	if (untraced && !(watch_cgroups && tgid != self_tgid && task_in_watched_cgroup(task)))
 		return 0;
 	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
 	if (!r) {
@@ -187,7 +257,7 @@ int BPF_PROG(on_oom_victim, struct task_struct *task, uid_t uid)
 	r->hdr.time_ns = bpf_ktime_get_ns();
 	r->uid = uid;
 	r->oom_score_adj = task->signal->oom_score_adj;
-	r->_pad = 0;
+	r->flags = untraced ? MH_OOM_UNTRACED : 0;
 	r->total_vm = mm ? mm->total_vm * PAGE_SIZE : 0;
 	r->anon_rss = mm ? counter_bytes(mm, MM_ANONPAGES) : 0;
 	r->file_rss = mm ? counter_bytes(mm, MM_FILEPAGES) : 0;

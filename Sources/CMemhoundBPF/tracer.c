@@ -120,6 +120,15 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 	t->skel->rodata->chain_floor = options->mmap_min_addr;
 	t->skel->rodata->nr_cpus = t->ncpus;
 	t->skel->rodata->check_stack_reuse = options->check_stack_reuse;
+	t->skel->rodata->watch_all = options->watch_all;
+	t->skel->rodata->watch_cgroups = options->watch_cgroups;
+	if (options->max_targets) {
+		err = bpf_map__set_max_entries(t->skel->maps.targets, options->max_targets);
+		if (!err)
+			err = bpf_map__set_max_entries(t->skel->maps.no_stack_copies, options->max_targets);
+		if (err)
+			goto fail;
+	}
 	err = size_stack_tables(t->skel, options->stack_table_entries);
 	if (err)
 		goto fail;
@@ -229,11 +238,22 @@ void memhound_tracer_destroy(struct memhound_tracer *t)
 }
 
 int memhound_tracer_add_target(struct memhound_tracer *t, uint32_t tgid, uint32_t state,
-			       uint32_t flags)
+			       uint32_t flags, bool exclusive)
 {
 	struct memhound_target value = { .state = state, .flags = flags };
 
-	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.targets), &tgid, &value, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.targets), &tgid, &value,
+				exclusive ? BPF_NOEXIST : BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int memhound_tracer_watch_cgroup(struct memhound_tracer *t, uint64_t id, uint32_t hierarchy)
+{
+	struct memhound_cgroup_key key = { .id = id, .hierarchy = hierarchy };
+	uint8_t on = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(t->skel->maps.watched_cgroups), &key, &on, BPF_ANY))
 		return -errno;
 	return 0;
 }

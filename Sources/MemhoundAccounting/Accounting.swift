@@ -47,8 +47,9 @@ public struct Accounting: Sendable {
             processes[call.tgid, default: ProcessLedger(tgid: call.tgid, pageWeight: sampleEvery)].apply(call)
         case let .process(event):
             switch event.kind {
-            case .fork: track(event.tgid)
-            case .exec: processes[event.tgid]?.resetForExec()
+            case .fork, .join: track(event.tgid)
+            // A process the watch rules took at its exec starts its ledger there.
+            case .exec: if processes[event.tgid] == nil { track(event.tgid) } else { processes[event.tgid]?.resetForExec() }
             case .exit: processes[event.tgid]?.markExited(at: event.time)
             }
         default:

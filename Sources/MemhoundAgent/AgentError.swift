@@ -12,6 +12,8 @@ public enum ExitCode: Int32, Sendable {
     case unsupported = 7
     case bpfFailed = 8
     case output = 9
+    /// `watch --cgroup`: not a cgroup directory memhound can watch.
+    case badCgroup = 10
     case usage = 64
     case commandNotExecutable = 126
     case commandNotFound = 127

@@ -14,7 +14,7 @@ public final class FinalReports: SessionObserver {
     public func observe(_ event: SessionEvent) {
         switch event {
         case let .start(line):
-            executable = line.target.exe
+            executable = line.target?.exe
         case let .report(report) where report.final:
             if byPid[report.pid] == nil { order.append(report.pid) }
             byPid[report.pid] = report

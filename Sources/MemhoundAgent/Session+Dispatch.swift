@@ -64,7 +64,11 @@ extension Session {
             publish(.process(line))
         case .exec:
             // A new program starts with an empty address space and no sites (the kernel dropped them).
-            if var traced = processes[p.tgid] {
+            if processes[p.tgid] == nil, spec.isWatch {
+                // The watch rules took it at this exec (it entered a watched cgroup after its fork).
+                processes[p.tgid] = TracedProcess(pid: p.tgid, comm: p.comm, baseline: .zero)
+                noteOwnPid(p.tgid)
+            } else if var traced = processes[p.tgid] {
                 traced.comm = p.comm
                 traced.baseline = .zero
                 traced.latest = .zero
@@ -77,6 +81,10 @@ extension Session {
             let line = ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm)
             try writer.write(line)
             publish(.process(line))
+        case .join:
+            // Moved into a watched cgroup while running: its memory until now is its baseline.
+            if processes[p.tgid] != nil { forgetProcess(p.tgid) }
+            try adopt(p.tgid, comm: p.comm, anonBaseline: Int64(p.anonBytes), time: time)
         case .exit:
             guard var traced = processes[p.tgid], !traced.exited else { return }
             traced.exitStatus = p.exitStatus

@@ -47,6 +47,10 @@ public final class Session {
     public var observers: [any SessionObserver] = []
     /// Ring-buffer losses at the last periodic report (SessionHealth.fellBehind).
     var ringLossAtLastReport: UInt64 = 0
+    /// `watch --cgroup`: the cgroups the kernel's rules watch.
+    var watchedCgroups: [CgroupDirectory] = []
+    /// `watch`: traced processes of each cgroup that have ended, by cgroup path (group lines).
+    var groupExits: [String: Int] = [:]
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -58,14 +62,21 @@ public final class Session {
         accounting = Accounting(sampleEvery: UInt64(options.sampleEvery))
         // Bad targets are reported before the (slower) BPF load.
         if case let .attach(pid) = target { try Self.validate(pid: pid, proc: proc) }
+        if case let .watch(watch) = target { watchedCgroups = try Self.resolve(watch, proc: proc) }
         try HostCheck.requirePrivileges()
         do {
-            tracer = try Tracer(options: .init(followChildren: options.followChildren,
+            var tracerOptions = Tracer.Options(followChildren: options.followChildren,
                                                ringBufferBytes: options.ringBufferBytes,
                                                sampleEvery: options.sampleEvery,
                                                mmapMinAddress: proc.mmapMinAddress() ?? 0,
                                                checkStackReuse: options.checkStackReuse,
-                                               stackTableEntries: options.stackTableEntries))
+                                               stackTableEntries: options.stackTableEntries)
+            if case let .watch(watch) = target {
+                tracerOptions.watchAll = watch.all
+                tracerOptions.watchCgroups = !watch.cgroups.isEmpty
+            }
+            tracerOptions.maxTargets = options.maxProcesses
+            tracer = try Tracer(options: tracerOptions)
             try tracer.attach()
             tcp = try Self.loadTCP(tracer)
         } catch {
@@ -83,9 +94,11 @@ public final class Session {
         switch spec {
         case let .attach(pid): try attach(pid)
         case let .command(arguments): try launch(arguments)
+        case .watch: break  // after the start line: it announces every process it finds
         }
         do {
             try writeStart()
+            if case let .watch(watch) = spec { try startWatching(watch) }
             let stopSignal = try loop()
             try finish(signal: stopSignal)
         } catch is OutputClosed {
@@ -179,12 +192,17 @@ public final class Session {
     }
 
     private func writeStart() throws {
-        let start = StartLine(
-            time: Timestamp.now(), version: Self.version, mode: spec.mode,
-            target: TargetInfo(pid: mainPid, comm: proc.comm(pid: mainPid), exe: proc.exe(pid: mainPid),
-                               cmdline: proc.cmdline(pid: mainPid)),
-            kernel: proc.kernelRelease(),
-            options: optionsInfo)
+        var target: TargetInfo?
+        var watching: WatchInfo?
+        if case let .watch(watch) = spec {
+            watching = WatchInfo(cgroups: watchedCgroups.map { WatchedCgroupInfo(directory: $0.directory, path: $0.path, version: $0.version) },
+                                 all: watch.all, pids: watch.pids)
+        } else {
+            target = TargetInfo(pid: mainPid, comm: proc.comm(pid: mainPid), exe: proc.exe(pid: mainPid),
+                                cmdline: proc.cmdline(pid: mainPid))
+        }
+        let start = StartLine(time: Timestamp.now(), version: Self.version, mode: spec.mode, target: target,
+                              kernel: proc.kernelRelease(), options: optionsInfo, watch: watching)
         try writer.write(start)
         publish(.start(start))
     }
@@ -302,6 +320,8 @@ public final class Session {
 
     private func mainTargetGone() -> Bool {
         if case .command = spec { return childWaitStatus != nil }
+        // watch runs until a signal or --duration, whoever comes and goes.
+        if spec.isWatch { return false }
         if processes[mainPid]?.exited == true { return true }
         return !proc.exists(pid: mainPid)
     }

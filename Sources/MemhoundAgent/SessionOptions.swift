@@ -29,6 +29,8 @@ public struct SessionOptions: Sendable {
     public var outputPath: String?
     public var verbose = false
     public var procRoot = "/"
+    /// Processes traced at once (the kernel's target table); 0: its default.
+    public var maxProcesses: UInt32 = 0
 
     public init() {}
 }
@@ -37,11 +39,19 @@ public struct SessionOptions: Sendable {
 public enum TargetSpec: Sendable {
     case attach(pid: Int32)
     case command(arguments: [String])
+    /// Every process of some cgroups, of memhound's pid namespace, or some pids; present and future.
+    case watch(WatchSpec)
 
     var mode: String {
         switch self {
         case .attach: "attach"
         case .command: "run"
+        case .watch: "watch"
         }
+    }
+
+    var isWatch: Bool {
+        if case .watch = self { return true }
+        return false
     }
 }

@@ -33,7 +33,7 @@ public final class TerminalView: SessionObserver {
         switch event {
         case let .start(line):
             start = line
-            mainPid = line.target.pid
+            mainPid = line.target?.pid
             write((clearsScreen ? "\u{1B}[2J\u{1B}[H" : "") + header() + "waiting for the first report...\n")
         case let .report(line):
             latest[line.pid] = line
@@ -56,8 +56,7 @@ public final class TerminalView: SessionObserver {
 
     private func header() -> String {
         guard let start else { return "memhound\n" }
-        let command = start.target.cmdline.isEmpty ? (start.target.comm ?? "?") : start.target.cmdline.joined(separator: " ")
-        return "memhound \(start.mode) · pid \(start.target.pid) · \(TerminalText.printable(command, limit: 60))\n"
+        return "memhound \(start.mode) · \(TerminalText.printable(start.targetSummary, limit: 72))\n"
     }
 
     func render(final: Bool) -> String {

@@ -1,7 +1,9 @@
 import MemhoundABI
 
-/// The kernel's OOM killer chose a traced process (oom:mark_victim).
+/// The kernel's OOM killer chose a traced process, or one of a watched cgroup (oom:mark_victim).
 public struct OOMKill: Sendable, Equatable {
+    /// The victim was not traced (it was in a watched cgroup): nothing was attributed.
+    public var untraced = false
     public var tgid: Int32
     /// The victim's thread, as memhound's pid namespace numbers it.
     public var tid: Int32
@@ -34,8 +36,10 @@ public struct OOMKill: Sendable, Equatable {
 
 extension RecordDecoder {
     static func oomKill(_ r: memhound_oom_record) -> OOMKill {
-        OOMKill(tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid), time: r.hdr.time_ns,
+        var kill = OOMKill(tgid: Int32(bitPattern: r.hdr.tgid), tid: Int32(bitPattern: r.hdr.tid), time: r.hdr.time_ns,
                 comm: commString(r.comm), uid: r.uid, oomScoreAdj: r.oom_score_adj, totalVM: r.total_vm,
                 anonRSS: r.anon_rss, fileRSS: r.file_rss, shmemRSS: r.shmem_rss, pageTables: r.pgtables)
+        kill.untraced = r.flags & UInt16(MH_OOM_UNTRACED.rawValue) != 0
+        return kill
     }
 }

@@ -110,7 +110,8 @@ public struct PageRun: Sendable, Equatable {
 
 /// A target process forked a followed child, exec'd, or exited.
 public struct ProcessEvent: Sendable, Equatable {
-    public enum Kind: UInt32, Sendable { case fork = 1, exec, exit }
+    /// join: a running process entered a watched cgroup (`memhound watch`).
+    public enum Kind: UInt32, Sendable { case fork = 1, exec, exit, join }
 
     public var kind: Kind
     public var tgid: Int32

@@ -3,7 +3,7 @@ import Glibc
 /// A failure of the kernel side, with what to do about it.
 public struct KernelError: Error, CustomStringConvertible, Sendable {
     public enum Step: Sendable, Equatable {
-        case load, attach(program: String), addTarget(pid: Int32), poll, readMap(String)
+        case load, attach(program: String), addTarget(pid: Int32), watchCgroup, poll, readMap(String)
     }
 
     public var step: Step
@@ -27,6 +27,7 @@ public struct KernelError: Error, CustomStringConvertible, Sendable {
         case .load: what = "loading the BPF programs failed"
         case let .attach(program): what = "attaching \(program) failed"
         case let .addTarget(pid): what = "adding pid \(pid) to the traced set failed"
+        case .watchCgroup: what = "adding a cgroup to the watched set failed"
         case .poll: what = "reading the ring buffer failed"
         case let .readMap(name): what = "reading BPF map \(name) failed"
         }

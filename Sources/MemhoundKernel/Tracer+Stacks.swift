@@ -122,7 +122,7 @@ extension Tracer {
             r.tgid = ns(r.tgid)
             return .pages(r)
         case var .process(p):
-            if p.kind == .fork { pids.learn(host: UInt32(bitPattern: p.tgid), ns: p.nsTgid) }
+            if p.nsTgid > 0 { pids.learn(host: UInt32(bitPattern: p.tgid), ns: p.nsTgid) }
             p.tgid = ns(p.tgid)
             p.parentTgid = ns(p.parentTgid)
             return .process(p)

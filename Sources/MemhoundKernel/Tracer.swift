@@ -18,6 +18,11 @@ public final class Tracer {
         public var checkStackReuse: Bool
         /// Stacks each set of kernel stack tables holds; 0: MH_STACK_TABLE_ENTRIES.
         public var stackTableEntries: UInt32
+        /// `memhound watch`: the kernel makes processes targets by itself (bpf/watch.bpf.h).
+        public var watchAll = false
+        public var watchCgroups = false
+        /// Processes traced at once; 0: the programs' default (1024).
+        public var maxTargets: UInt32 = 0
 
         public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20, sampleEvery: UInt32 = 1,
                     mmapMinAddress: UInt64 = 0, checkStackReuse: Bool = false, stackTableEntries: UInt32 = 0) {
@@ -52,7 +57,8 @@ public final class Tracer {
         var raw = memhound_tracer_options(
             follow_children: options.followChildren, sample_every: options.sampleEvery,
             ring_buffer_bytes: options.ringBufferBytes, mmap_min_addr: options.mmapMinAddress,
-            check_stack_reuse: options.checkStackReuse, stack_table_entries: options.stackTableEntries)
+            check_stack_reuse: options.checkStackReuse, stack_table_entries: options.stackTableEntries,
+            watch_all: options.watchAll, watch_cgroups: options.watchCgroups, max_targets: options.maxTargets)
         var out: OpaquePointer?
         let err = memhound_tracer_open(&raw, &out)
         guard err == 0, let out else {
@@ -109,15 +115,26 @@ public final class Tracer {
     /// Adds a process to the traced set. `pendingExec`: trace it from its next execve.
     /// `copyStacks`: copy registers and stack at region-creating calls (code without frame pointers);
     /// a program it execs later gets them again (see setCopyStacks).
-    public func addTarget(pid: Int32, pendingExec: Bool = false, copyStacks: Bool = false) throws(KernelError) {
+    /// `exclusive`: throws EEXIST, changing nothing, when the kernel's watch rules made it a target
+    /// already (its fork, exec or join record is on its way).
+    public func addTarget(pid: Int32, pendingExec: Bool = false, copyStacks: Bool = false,
+                          exclusive: Bool = false) throws(KernelError) {
         let state = pendingExec ? MH_TARGET_PENDING_EXEC : MH_TARGET_ACTIVE
         guard let host = hostPid(pid) else { throw KernelError(step: .addTarget(pid: pid), errno: ESRCH) }
+        if exclusive, target(pid: pid) != nil { throw KernelError(step: .addTarget(pid: pid), errno: EEXIST) }
         // Set before the target exists, so the programs never see it with the wrong choice.
         let choice = memhound_tracer_set_stack_copies(handle, host, copyStacks)
         guard choice == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -choice) }
         let err = memhound_tracer_add_target(handle, host, UInt32(state.rawValue),
-                                             UInt32(MH_TARGET_COPY_STACKS.rawValue))
+                                             UInt32(MH_TARGET_COPY_STACKS.rawValue), exclusive)
         guard err == 0 else { throw KernelError(step: .addTarget(pid: pid), errno: -err) }
+    }
+
+    /// Watches a cgroup and its descendants (Options.watchCgroups): its directory's inode number
+    /// (the kernfs id) in its hierarchy (0: unified; v1: /proc/cgroups's hierarchy column).
+    public func watchCgroup(id: UInt64, hierarchy: UInt32) throws(KernelError) {
+        let err = memhound_tracer_watch_cgroup(handle, id, hierarchy)
+        guard err == 0 else { throw KernelError(step: .watchCgroup, errno: -err) }
     }
 
     /// Turns stack copies on or off for a traced process (off for Go: it keeps frame pointers). One

@@ -46,7 +46,7 @@ public final class MetricsObserver: SessionObserver {
     public func observe(_ event: SessionEvent) {
         switch event {
         case .start(let line):
-            processes[line.target.pid, default: TargetState()].comm = line.target.comm
+            if let target = line.target { processes[target.pid, default: TargetState()].comm = target.comm }
             health.started()
             book.set(.up, 1)
             book.set(.healthy, 1)

@@ -117,18 +117,62 @@ public struct StartLine: Codable, Equatable, Sendable {
     public var time: String
     public var version: String
     public var mode: String
-    public var target: TargetInfo
+    /// attach and run: the one target. Absent in watch mode.
+    public var target: TargetInfo?
+    /// watch: what is watched.
+    public var watch: WatchInfo?
     public var kernel: String?
     public var options: OptionsInfo
 
-    public init(time: String, version: String, mode: String, target: TargetInfo, kernel: String?,
-                options: OptionsInfo) {
+    public init(time: String, version: String, mode: String, target: TargetInfo?, kernel: String?,
+                options: OptionsInfo, watch: WatchInfo? = nil) {
         self.time = time
         self.version = version
         self.mode = mode
         self.target = target
+        self.watch = watch
         self.kernel = kernel
         self.options = options
+    }
+
+    /// The target in a few words: "server --port 8080 (pid 42)", or what watch watches.
+    public var targetSummary: String {
+        if let target {
+            let command = target.cmdline.isEmpty ? (target.comm ?? "?") : target.cmdline.joined(separator: " ")
+            return "\(command) (pid \(target.pid))"
+        }
+        guard let watch else { return "?" }
+        var parts = watch.cgroups.map { "cgroup \($0.path)" }
+        if watch.all { parts.append("every process") }
+        if !watch.pids.isEmpty { parts.append("pid " + watch.pids.map(String.init).joined(separator: ", ")) }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// `memhound watch`: the cgroups, pid namespace and pids watched.
+public struct WatchInfo: Codable, Equatable, Sendable {
+    public var cgroups: [WatchedCgroupInfo]
+    public var all: Bool
+    public var pids: [Int32]
+
+    public init(cgroups: [WatchedCgroupInfo], all: Bool, pids: [Int32]) {
+        self.cgroups = cgroups
+        self.all = all
+        self.pids = pids
+    }
+}
+
+public struct WatchedCgroupInfo: Codable, Equatable, Sendable {
+    /// The directory given.
+    public var directory: String
+    /// As /proc/PID/cgroup names it.
+    public var path: String
+    public var version: Int
+
+    public init(directory: String, path: String, version: Int) {
+        self.directory = directory
+        self.path = path
+        self.version = version
     }
 }
 

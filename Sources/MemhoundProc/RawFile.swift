@@ -57,6 +57,13 @@ enum RawFile {
         return (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// A directory's inode number; nil when it is not a directory.
+    static func directoryInode(_ path: String) -> UInt64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
+        return UInt64(info.st_ino)
+    }
+
     /// Entry names except "." and "..", or nil if the directory cannot be opened.
     static func listDirectory(_ path: String) -> [String]? {
         guard let dir = opendir(path) else { return nil }

@@ -5,7 +5,7 @@ extension RunReader {
     mutating func start(_ line: StartLine) {
         summary.start = line
         let t = noteTime(line.time)
-        update(line.target.pid, at: t) { if $0.comm == nil { $0.comm = line.target.comm } }
+        if let target = line.target { update(target.pid, at: t) { if $0.comm == nil { $0.comm = target.comm } } }
     }
 
     mutating func rss(_ line: RSSLine) {

@@ -19,7 +19,7 @@ public struct RunSummary: Sendable {
     public var warnings: [String] = []
 
     /// The pid of the main target: the start line's, else the first process seen.
-    public var mainPid: Int32? { start?.target.pid ?? processes.first?.pid }
+    public var mainPid: Int32? { start?.target?.pid ?? processes.first?.pid }
 
     public func process(_ pid: Int32) -> ProcessSummary? { processes.first { $0.pid == pid } }
 

@@ -30,8 +30,7 @@ public struct TextReport {
     private func header() -> String {
         var out = "memhound report of \(TerminalText.printable(source))\n"
         if let start = summary.start {
-            let command = start.target.cmdline.isEmpty ? (start.target.comm ?? "?") : start.target.cmdline.joined(separator: " ")
-            out += "\(start.mode) \(TerminalText.printable(command)) (pid \(start.target.pid))"
+            out += "\(start.mode) \(TerminalText.printable(start.targetSummary))"
             if let t = epochSeconds(start.time) { out += ", started \(Format.date(t))" }
             out += "\n"
         }

@@ -14,14 +14,15 @@ struct Memhound: ParsableCommand {
             Examples:
               memhound run -- ./server     trace a program from its first instruction
               memhound attach -p 1234      trace a running process
+              memhound watch --cgroup DIR  every process of a cgroup, present and future
               memhound demo                a built-in leaking workload
 
             Shell completions: memhound --generate-completion-script bash|zsh|fish
 
-            Exit codes: 3 no such process, 4 target exited while attaching, 5 kernel thread, 6 missing privileges, 7 kernel lacks support, 8 BPF failure, 9 output error, 64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
+            Exit codes: 3 no such process, 4 target exited while attaching, 5 kernel thread, 6 missing privileges, 7 kernel lacks support, 8 BPF failure, 9 output error, 10 not a cgroup memhound can watch, 64 bad usage; `run` exits with its command's status (126/127 when it cannot start).
             """,
         version: Session.version,
-        subcommands: [Attach.self, Run.self, Demo.self, Check.self, Report.self, DemoWorkload.self]
+        subcommands: [Attach.self, Run.self, Watch.self, Demo.self, Check.self, Report.self, DemoWorkload.self]
     )
 
     /// Parses, runs, and turns every failure into one line on stderr and its exit code.

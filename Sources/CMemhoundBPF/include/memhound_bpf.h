@@ -25,6 +25,10 @@ struct memhound_tracer_options {
 	uint64_t mmap_min_addr;
 	bool check_stack_reuse;     /* walk proven stacks too and count disagreements */
 	uint32_t stack_table_entries; /* stacks per set of tables; 0: MH_STACK_TABLE_ENTRIES */
+	/* memhound watch: processes become targets in the kernel (bpf/watch.bpf.h) */
+	bool watch_all;             /* every process of memhound's pid namespace */
+	bool watch_cgroups;         /* those of the cgroups given to memhound_tracer_watch_cgroup */
+	uint32_t max_targets;       /* processes traced at once; 0: 1024 */
 };
 
 /* Called once per ring-buffer record; the data is valid only during the call. */
@@ -49,8 +53,11 @@ enum memhound_shared_map {
 /* The fd of a shared map (owned by the tracer), or -EINVAL. */
 int memhound_tracer_map_fd(const struct memhound_tracer *tracer, enum memhound_shared_map which);
 
+/* exclusive: fail with -EEXIST when the kernel made it a target already (watch rules). */
 int memhound_tracer_add_target(struct memhound_tracer *tracer, uint32_t tgid, uint32_t state,
-			       uint32_t flags);
+			       uint32_t flags, bool exclusive);
+/* Watches a cgroup and its descendants (options.watch_cgroups): its kernfs id in one hierarchy. */
+int memhound_tracer_watch_cgroup(struct memhound_tracer *tracer, uint64_t id, uint32_t hierarchy);
 /*
  * Turns stack copies of a target on or off (map no_stack_copies: one key, so
  * the kernel's own updates of the target are never overwritten).

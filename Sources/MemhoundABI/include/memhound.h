@@ -104,6 +104,29 @@ enum memhound_process_event {
 	MH_PROCESS_FORK = 1,
 	MH_PROCESS_EXEC = 2,
 	MH_PROCESS_EXIT = 3,
+	/*
+	 * `memhound watch`: a running process entered a watched cgroup (it was moved
+	 * there); traced from now on like an attached one, anon_bytes its counter then.
+	 */
+	MH_PROCESS_JOIN = 4,
+};
+
+/*
+ * Map `watched_cgroups` (`memhound watch --cgroup`): a cgroup whose processes,
+ * and those of its descendants, are traced from their fork, exec or arrival.
+ * Kernfs ids are unique within one hierarchy only, so the hierarchy is part of
+ * the key: 0 is the unified (v2) one, others are v1 hierarchies (/proc/cgroups).
+ */
+struct memhound_cgroup_key {
+	__u64 id;          /* the cgroup directory's inode number (its kernfs id) */
+	__u32 hierarchy;   /* cgroup_root.hierarchy_id */
+	__u32 _pad;
+};
+
+/* Values of memhound_oom_record.flags. */
+enum memhound_oom_flags {
+	/* The victim was not traced: it was in a watched cgroup (no attribution). */
+	MH_OOM_UNTRACED = 1,
 };
 
 /* Per-CPU counters (map `stats`). Every MH_STAT_LOST_* is data that was dropped. */
@@ -208,7 +231,7 @@ struct memhound_process_record {
 	__u32 event;        /* enum memhound_process_event */
 	__u32 parent_tgid;  /* fork: the parent */
 	__s32 exit_code;    /* exit: wait status as the kernel keeps it */
-	__u32 ns_tgid;      /* fork: the child's tgid in memhound's pid namespace (0: not visible there) */
+	__u32 ns_tgid;      /* fork, exec, join: the tgid in memhound's pid namespace (0: not visible there) */
 	__u64 anon_bytes;   /* exit: ANON counter at the process's last own change; fork: the child's at birth */
 	char comm[MH_COMM_LEN];
 };
@@ -222,7 +245,7 @@ struct memhound_oom_record {
 	struct memhound_record_header hdr;
 	__u32 uid;
 	__s16 oom_score_adj;
-	__u16 _pad;
+	__u16 flags;        /* enum memhound_oom_flags */
 	__u64 total_vm;
 	__u64 anon_rss;
 	__u64 file_rss;
@@ -329,6 +352,7 @@ _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, 
 _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
 _Static_assert(sizeof(struct memhound_overflow_key) == 16, "overflow key layout");
 _Static_assert(sizeof(struct memhound_pid_pair) == 8, "pid pair layout");
+_Static_assert(sizeof(struct memhound_cgroup_key) == 16, "cgroup key layout");
 _Static_assert(sizeof(struct memhound_overflow_record) == 8 + MH_OVERFLOW_RECORD_MAX, "overflow record layout");
 _Static_assert(sizeof(struct memhound_syscall_record) <= MH_OVERFLOW_RECORD_MAX &&
 	       sizeof(struct memhound_run_record) <= MH_OVERFLOW_RECORD_MAX &&

@@ -39,13 +39,14 @@ public struct HTMLReport {
 
     private var title: String {
         guard let start = summary.start else { return source }
-        return "\(start.target.comm ?? "pid \(start.target.pid)") (pid \(start.target.pid))"
+        guard let target = start.target else { return "\(start.mode) \(start.targetSummary)" }
+        return "\(target.comm ?? "pid \(target.pid)") (pid \(target.pid))"
     }
 
     private func header() -> String {
         var facts: [String] = []
         if let start = summary.start {
-            let command = start.target.cmdline.isEmpty ? (start.target.comm ?? "?") : start.target.cmdline.joined(separator: " ")
+            let command = start.target.map { $0.cmdline.isEmpty ? ($0.comm ?? "?") : $0.cmdline.joined(separator: " ") } ?? start.targetSummary
             facts.append("<b>\(HTML.escape(start.mode))</b> <code>\(HTML.escape(command))</code>")
             if let t = epochSeconds(start.time) { facts.append("started \(Format.date(t))") }
             facts.append("interval \(HTML.num(start.options.intervalS)) s")
