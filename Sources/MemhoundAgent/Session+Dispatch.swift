@@ -38,7 +38,7 @@ extension Session {
             try handle(r)
         case let .oomKill(k):
             // Written after this poll's late records, before the victim's exit drops its state.
-            if processes[k.tgid] != nil { oomKillsAwaitingLine.append(k) }
+            if processes[k.tgid] != nil || k.untraced { oomKillsAwaitingLine.append(k) }
         }
     }
 

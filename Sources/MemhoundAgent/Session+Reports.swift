@@ -16,6 +16,7 @@ extension Session {
         let cutoff = MonotonicClock.nowNs()
         let growth = stackGrowth()
         let later = try drain(upTo: cutoff)
+        var reports: [ReportLine] = []
         for pid in orderedPids() {
             guard let p = processes[pid], !p.exited else { continue }
             sample(pid)
@@ -23,7 +24,9 @@ extension Session {
             let line = report(pid: pid, final: false, growth: growth)
             try writer.write(line, droppable: true)
             publish(.report(line))
+            reports.append(line)
         }
+        try writeGroups(reports, final: false)
         try writeLostIfChanged()
         let ringLoss = lostCounts().ringBuffer
         publish(.health(SessionHealth(attached: true, fellBehind: ringLoss > ringLossAtLastReport,
@@ -93,8 +96,9 @@ extension Session {
     }
 
     /// A process's final report and exit line; it then leaves the kernel's target set.
-    func writeFinal(pid: Int32) throws {
-        guard var p = processes[pid], !p.finalWritten else { return }
+    @discardableResult
+    func writeFinal(pid: Int32) throws -> ReportLine? {
+        guard var p = processes[pid], !p.finalWritten else { return nil }
         if !p.exited { sample(pid) }
         let final = report(pid: pid, final: true, growth: stackGrowth())
         if pid == mainPid { mainFinalReport = final }
@@ -121,15 +125,17 @@ extension Session {
         // A followed child that is gone leaves nothing behind, in the kernel's tables or here:
         // a service forking short-lived children for days must not grow memhound.
         if p.exited, pid != mainPid {
+            countGroupExit(p)
             forgetProcess(pid)
             tracer.forgetPid(pid)
         }
+        return final
     }
 
     /// An `oom_kill` line: the kernel's figures for the victim, its cgroup, and what memhound
     /// attributed up to now (the victim's records of this poll are in), with a warning on stderr.
     func writeOOMKill(_ k: OOMKill) throws {
-        guard let p = processes[k.tgid] else { return }
+        guard let p = processes[k.tgid], !k.untraced else { return try writeUntracedOOMKill(k) }
         // The kernel's count at the kill is the latest: /proc was sampled up to an interval ago.
         processes[k.tgid]?.latest.anon = Int64(k.anonRSS)
         let attribution = report(pid: k.tgid, final: false, growth: stackGrowth())
@@ -149,6 +155,23 @@ extension Session {
         let top = attribution.sites.first.map { " \(CallSite(frames: $0.frames).name) held \(TerminalText.mib($0.bytes))" } ?? ""
         Diagnostics.warn("pid \(k.tgid) (\(TerminalText.printable(k.comm, limit: 32))) was chosen by the OOM killer with \(TerminalText.mib(k.anonRSS)) anonymous"
                          + (line.cgroupLimit.map { " (its cgroup's limit: \(TerminalText.mib($0)))" } ?? "") + ";" + (top.isEmpty ? " no call site held memory" : top))
+    }
+
+    /// The OOM killer chose a process of a watched cgroup that memhound did not trace: what the
+    /// kernel said, and the cgroup's figures.
+    func writeUntracedOOMKill(_ k: OOMKill) throws {
+        var line = OOMKillLine(time: clock.rfc3339(monotonicNs: k.time), pid: k.tgid, tid: k.tid, comm: k.comm,
+                               uid: k.uid, oomScoreAdj: k.oomScoreAdj, totalVM: k.totalVM, anonRSS: k.anonRSS,
+                               fileRSS: k.fileRSS, shmemRSS: k.shmemRSS, pageTables: k.pageTables, report: nil)
+        if let cgroup = proc.cgroupMemory(pid: k.tgid) {
+            line.cgroup = cgroup.path
+            line.cgroupVersion = cgroup.version
+            line.cgroupUsage = cgroup.current
+            line.cgroupLimit = cgroup.limit
+        }
+        try writer.write(line)
+        publish(.oomKill(line))
+        Diagnostics.warn("pid \(k.tgid) (\(TerminalText.printable(k.comm, limit: 32))), untraced, in a watched cgroup, was chosen by the OOM killer with \(TerminalText.mib(k.anonRSS)) anonymous")
     }
 
     /// Final reports of children that exited during the last poll, now that its late records are in.
@@ -171,9 +194,12 @@ extension Session {
         if let status = childWaitStatus, processes[mainPid]?.exitStatus == nil {
             processes[mainPid]?.exitStatus = status
         }
+        var finals: [ReportLine] = []
         for pid in orderedPids() {
-            try writeFinal(pid: pid)
+            let live = processes[pid]?.exited == false
+            if let line = try writeFinal(pid: pid), live { finals.append(line) }
         }
+        try writeGroups(finals, final: true)
         try writeLostIfChanged()
         publish(.health(SessionHealth(attached: false, fellBehind: false, reason: "tracing has ended")))
         // Everything asked for is written before memhound exits; a further signal gives up waiting.

@@ -31,22 +31,26 @@ extension Session {
         return cgroups
     }
 
-    /// Turns the kernel's rules on, then takes every process already there: a process that
-    /// starts meanwhile is the kernel's (its fork record comes), never missed nor taken twice.
-    func startWatching(_ watch: WatchSpec) throws(AgentError) {
+    /// Turns the kernel's rules on (--all's is on from the load).
+    func installWatchRules() throws(AgentError) {
         for cgroup in watchedCgroups {
             do { try tracer.watchCgroup(id: cgroup.id, hierarchy: cgroup.hierarchy) } catch {
                 throw AgentError(.bpfFailed, error.description)
             }
         }
         startNs = MonotonicClock.nowNs()
+    }
+
+    /// Takes every process already there, once the rules are on: one that starts meanwhile is
+    /// the kernel's (its fork record comes), never missed nor taken twice.
+    func adoptPresent(_ watch: WatchSpec) throws {
         var present = watch.pids
         if watch.all { present += proc.allPids() }
         for cgroup in watchedCgroups { present += proc.processes(in: cgroup) }
         var seen = Set<Int32>()
         for pid in present where pid != getpid() && seen.insert(pid).inserted {
             guard (try? proc.isKernelThread(pid: pid)) != true else { continue }
-            try? adopt(pid, comm: nil, anonBaseline: nil, time: Timestamp.now())
+            try adopt(pid, comm: nil, anonBaseline: nil, time: Timestamp.now())
         }
     }
 

@@ -50,7 +50,7 @@ public final class Session {
     /// `watch --cgroup`: the cgroups the kernel's rules watch.
     var watchedCgroups: [CgroupDirectory] = []
     /// `watch`: traced processes of each cgroup that have ended, by cgroup path (group lines).
-    var groupExits: [String: Int] = [:]
+    var groupExits: [CgroupKey: Int] = [:]
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -94,11 +94,12 @@ public final class Session {
         switch spec {
         case let .attach(pid): try attach(pid)
         case let .command(arguments): try launch(arguments)
-        case .watch: break  // after the start line: it announces every process it finds
+        // The rules first: a process that starts once the start line is out is traced.
+        case .watch: try installWatchRules()
         }
         do {
             try writeStart()
-            if case let .watch(watch) = spec { try startWatching(watch) }
+            if case let .watch(watch) = spec { try adoptPresent(watch) }
             let stopSignal = try loop()
             try finish(signal: stopSignal)
         } catch is OutputClosed {

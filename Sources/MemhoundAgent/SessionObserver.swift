@@ -16,6 +16,8 @@ public enum SessionEvent: Sendable {
     case exit(ExitLine)
     case tcpRetransmit(TCPRetransmitLine)
     case oomKill(OOMKillLine)
+    /// `watch`: a cgroup's processes together, after each round of reports.
+    case group(GroupLine)
     /// Totals since tracing began, whenever they grow.
     case lost(LostCounts)
     /// At every periodic report, and once when tracing ends.

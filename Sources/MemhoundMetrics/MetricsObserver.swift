@@ -72,7 +72,7 @@ public final class MetricsObserver: SessionObserver {
             // One series from the start (0 until a kill): the victim's own series go with it.
             oomKills += 1
             book.setTotal(.oomKills, oomKills)
-        case .exit, .tcpRetransmit:
+        case .exit, .tcpRetransmit, .group:
             // The final report before an exit carries its figures; retransmits are counted in reports.
             break
         }

@@ -331,10 +331,13 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
     public var categories: [String: UInt64]
     /// Growth over the last minutes before the kill, from /proc samples.
     public var recentGrowth: RecentGrowth?
+    /// false: the victim was not traced (`watch`: it was in a watched cgroup, its memory was not
+    /// followed); the line then says only what the kernel said, without growth, sites or categories.
+    public var traced = true
 
     public init(time: String, pid: Int32, tid: Int32, comm: String, uid: UInt32, oomScoreAdj: Int16,
                 totalVM: UInt64, anonRSS: UInt64, fileRSS: UInt64, shmemRSS: UInt64, pageTables: UInt64,
-                report: ReportLine) {
+                report: ReportLine?) {
         self.time = time
         self.pid = pid
         self.tid = tid
@@ -346,11 +349,12 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
         self.fileRSS = fileRSS
         self.shmemRSS = shmemRSS
         self.pageTables = pageTables
-        growth = report.growth
-        attributed = report.attributed
-        explained = report.explained
-        sites = report.sites
-        categories = report.categories
+        traced = report != nil
+        growth = report?.growth ?? MemoryBytes(anon: 0, file: 0, shmem: 0, swap: 0)
+        attributed = report?.attributed ?? AttributedBytes(anon: 0)
+        explained = report?.explained
+        sites = report?.sites ?? []
+        categories = report?.categories ?? [:]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -358,6 +362,7 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
         case oomScoreAdj = "oom_score_adj", totalVM = "total_vm", anonRSS = "anon_rss", fileRSS = "file_rss"
         case shmemRSS = "shmem_rss", pageTables = "pgtables", cgroupVersion = "cgroup_version"
         case cgroupUsage = "cgroup_usage", cgroupLimit = "cgroup_limit", recentGrowth = "recent_growth"
+        case traced
     }
 
     /// `explained` is always present (null when growth is 0 or less), like a report's.
@@ -379,11 +384,13 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
         try c.encodeIfPresent(cgroupVersion, forKey: .cgroupVersion)
         try c.encodeIfPresent(cgroupUsage, forKey: .cgroupUsage)
         try c.encodeIfPresent(cgroupLimit, forKey: .cgroupLimit)
+        try c.encode(traced, forKey: .traced)
+        try c.encodeIfPresent(recentGrowth, forKey: .recentGrowth)
+        guard traced else { return }
         try c.encode(growth, forKey: .growth)
         try c.encode(attributed, forKey: .attributed)
         try c.encode(explained, forKey: .explained)
         try c.encode(sites, forKey: .sites)
         try c.encode(categories, forKey: .categories)
-        try c.encodeIfPresent(recentGrowth, forKey: .recentGrowth)
     }
 }

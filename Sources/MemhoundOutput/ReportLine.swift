@@ -61,9 +61,11 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var category: String
     /// Bytes it may hold on top of `bytes` (its releases may have gone unseen); 0: exact.
     public var uncertainBytes: UInt64 = 0
+    /// Group lines only: the processes that have this call chain.
+    public var processes: Int?
 
     enum CodingKeys: String, CodingKey {
-        case bytes, grown, released, faults, mapped, frames, category
+        case bytes, grown, released, faults, mapped, frames, category, processes
         case uncertainBytes = "uncertain_bytes"
     }
 

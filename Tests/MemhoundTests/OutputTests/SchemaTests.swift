@@ -20,6 +20,28 @@ final class SchemaTests: XCTestCase {
               buildID: name == nil ? nil : "3f2a9c0d8e71b4a5c6d7e8f90a1b2c3d4e5f6071")
     }
 
+    /// Group lines: with a container, sites and the cgroup's figures, and with none of them.
+    func groupLines() -> [GroupLine] {
+        var empty = GroupLine(time: time, final: true, cgroup: "/gone", cgroupVersion: 2)
+        empty.exited = 3
+        var full = GroupLine(time: time, final: false, cgroup: "/kubepods/pod1/abc", cgroupVersion: 1)
+        full.container = ContainerInfo(runtime: "containerd", id: "abc", podUID: "pod1")
+        full.processes = 2
+        full.pids = [42, 43]
+        full.growth = MemoryBytes(anon: 8 << 20, file: 0, shmem: 0, swap: 0)
+        full.attributed = AttributedBytes(anon: 8 << 20, uncertain: 4096)
+        full.explained = 1
+        var site = SiteEntry(bytes: 8 << 20, grown: 8 << 20, released: 0, faults: 2048,
+                             mapped: MappedBytes(bytes: 8 << 20, count: 2, oldestAgeS: 3), frames: [frame("grow")])
+        site.processes = 2
+        full.sites = [site]
+        full.otherSites = 1
+        full.categories = ["other": 8 << 20]
+        full.memory = fullCgroupMemory()
+        full.hostPressure = fullPressure()
+        return [empty, full]
+    }
+
     /// Each line type, once with every optional field set and once with none.
     func allLines() -> [any Encodable] {
         var lines: [any Encodable] = []
@@ -43,6 +65,13 @@ final class SchemaTests: XCTestCase {
         lines.append(ExitLine(time: time, pid: 42, exitCode: nil, signal: "SIGKILL", anonAtExit: nil))
         lines.append(ProcessLine(type: "fork", time: time, pid: 43, parentPid: 42, comm: "app"))
         lines.append(ProcessLine(type: "exec", time: time, pid: 43, parentPid: nil, comm: "sh"))
+        lines.append(ProcessLine(type: "attach", time: time, pid: 44, parentPid: nil, comm: "server"))
+        lines.append(StartLine(time: time, version: Session.version, mode: "watch", target: nil, kernel: "6.18.0",
+                               options: options,
+                               watch: WatchInfo(cgroups: [WatchedCgroupInfo(directory: "/sys/fs/cgroup/memory/kubepods",
+                                                                            path: "/kubepods", version: 1)],
+                                                all: true, pids: [7])))
+        lines.append(contentsOf: groupLines())
         var lost = LostCounts()
         lost.ringBuffer = 1; lost.mapReads = 2
         lines.append(LostLine(time: time, lost: lost))
@@ -62,6 +91,10 @@ final class SchemaTests: XCTestCase {
                               anonRSS: 100 << 20, fileRSS: 1 << 20, shmemRSS: 0, pageTables: 1 << 16,
                               report: reports()[0])
         lines.append(oom)
+        var untraced = OOMKillLine(time: time, pid: 43, tid: 43, comm: "sidecar", uid: 0, oomScoreAdj: 0, totalVM: 1 << 30,
+                                   anonRSS: 100 << 20, fileRSS: 1 << 20, shmemRSS: 0, pageTables: 1 << 16, report: nil)
+        untraced.cgroup = "/kubepods/pod1/abc"
+        lines.append(untraced)
         oom.cgroup = "/kubepods/pod1/abc"; oom.cgroupVersion = 1; oom.cgroupUsage = 100 << 20
         oom.cgroupLimit = 100 << 20; oom.recentGrowth = RecentGrowth(windowS: 12.5, anon: 30 << 20)
         lines.append(oom)
@@ -195,4 +228,10 @@ final class SchemaTests: XCTestCase {
         let unversioned = line.replacingOccurrences(of: "\"schema\":1,", with: "")
         XCTAssertEqual(try validate(unversioned).status, 1)
     }
+}
+
+// PENDING-CGROUP: replaced when the cgroup memory reader lands.
+extension SchemaTests {
+    func fullCgroupMemory() -> CgroupMemoryInfo? { nil }
+    func fullPressure() -> PressureInfo? { nil }
 }

@@ -1,0 +1,35 @@
+import MemhoundOutput
+import MemhoundProc
+
+/// `watch`: a group line per cgroup after each round of reports.
+extension Session {
+    func writeGroups(_ reports: [ReportLine], final: Bool) throws {
+        guard spec.isWatch else { return }
+        let keyed: [(report: ReportLine, cgroup: CgroupKey)] = reports.compactMap { r in
+            guard let cgroup = processes[r.pid]?.cgroup else { return nil }
+            return (r, CgroupKey(path: cgroup.path, version: cgroup.version))
+        }
+        let lines = GroupReports(top: options.top).lines(keyed, exits: groupExits, time: Timestamp.now(), final: final)
+        let hostPressure = proc.hostMemoryPressure().map(PressureInfo.init)
+        for key in lines.keys.sorted(by: { $0.path < $1.path }) {
+            var line = lines[key]!
+            line.memory = proc.cgroupMemoryDetail(path: key.path, version: key.version).map(CgroupMemoryInfo.init)
+            line.hostPressure = hostPressure
+            if line.container == nil {
+                line.container = ContainerIdentity.parse(cgroupPath: key.path).map {
+                    ContainerInfo(runtime: $0.runtime, id: $0.id, podUID: $0.podUID)
+                }
+            }
+            try writer.write(line, droppable: !final)
+            publish(.group(line))
+            // A cgroup whose processes are all gone was said once more, with its exits; then forgotten.
+            if line.processes == 0 { groupExits[key] = nil }
+        }
+    }
+
+    /// A traced process of a watched session ended: its cgroup's group lines count it.
+    func countGroupExit(_ p: TracedProcess) {
+        guard spec.isWatch, let cgroup = p.cgroup else { return }
+        groupExits[CgroupKey(path: cgroup.path, version: cgroup.version), default: 0] += 1
+    }
+}
