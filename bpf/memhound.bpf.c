@@ -28,6 +28,7 @@
 #include "growth.bpf.h"
 #include "syscalls.bpf.h"
 #include "lifecycle.bpf.h"
+#include "gocycles.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -129,6 +129,7 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 		if (err)
 			goto fail;
 	}
+	bpf_program__set_autoattach(t->skel->progs.on_go_gc_cycle, false);
 	err = size_stack_tables(t->skel, options->stack_table_entries);
 	if (err)
 		goto fail;
@@ -161,7 +162,8 @@ int memhound_attach_programs(struct bpf_object_skeleton *s, const struct bpf_pro
 	for (int i = 0; i < s->prog_cnt; i++) {
 		struct bpf_program *prog = *s->progs[i].prog;
 
-		if (prog == skip)
+		/* Attached elsewhere, on demand (per binary: the Go GC uprobe). */
+		if (prog == skip || !bpf_program__autoattach(prog))
 			continue;
 		*s->progs[i].link = bpf_program__attach(prog);
 		if (!*s->progs[i].link) {
@@ -228,10 +230,39 @@ int memhound_tracer_map_fd(const struct memhound_tracer *t, enum memhound_shared
 	return -EINVAL;
 }
 
+int memhound_tracer_attach_go_gc(struct memhound_tracer *t, const char *binary, uint64_t offset)
+{
+	struct bpf_link *link;
+
+	if (t->go_gc_link_count == MH_GO_GC_BINARIES)
+		return -ENOSPC;
+	link = bpf_program__attach_uprobe(t->skel->progs.on_go_gc_cycle, false, -1, binary, offset);
+	if (!link)
+		return -errno;
+	t->go_gc_links[t->go_gc_link_count++] = link;
+	return 0;
+}
+
+int memhound_tracer_read_go_gc_cycles(struct memhound_tracer *t, uint32_t tgid, uint64_t *out)
+{
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.go_gc_cycles), &tgid, out))
+		return -errno;
+	return 0;
+}
+
+int memhound_tracer_forget_go_gc_cycles(struct memhound_tracer *t, uint32_t tgid)
+{
+	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.go_gc_cycles), &tgid) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
 void memhound_tracer_destroy(struct memhound_tracer *t)
 {
 	if (!t)
 		return;
+	for (int i = 0; i < t->go_gc_link_count; i++)
+		bpf_link__destroy(t->go_gc_links[i]);
 	ring_buffer__free(t->ring);
 	memhound_bpf__destroy(t->skel);
 	free(t);

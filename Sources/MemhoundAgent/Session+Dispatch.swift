@@ -99,6 +99,7 @@ extension Session {
 
     /// Drops everything known of a pid, before the pid is reused by a new process.
     func forgetProcess(_ pid: Int32) {
+        tracer.forgetGoGCCycles(pid: pid)
         processes[pid] = nil
         accounting.forget(pid)
         tracer.forgetStackGrowth(pid: pid)

@@ -28,6 +28,7 @@ extension Session {
         processes[pid]?.isGo = isGo
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
         tracer.setCopyStacks(pid: pid, isGo != true)
+        if isGo == true { countGoGCCycles(pid: pid) }
     }
 }
 

@@ -51,6 +51,8 @@ public final class Session {
     var watchedCgroups: [CgroupDirectory] = []
     /// `watch`: traced processes of each cgroup that have ended, by cgroup path (group lines).
     var groupExits: [CgroupKey: Int] = [:]
+    /// Go binaries whose GC cycles are counted (Session+GoGC).
+    var goGCProbed: Set<GoBinaryID> = []
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -151,6 +153,7 @@ public final class Session {
         processes[pid]?.isGo = isGo
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
         symbolizer.observe(pid: pid)
+        if isGo == true { countGoGCCycles(pid: pid) }
     }
 
     /// Another user's process cannot be symbolized without CAP_SYS_PTRACE: say so once, up front.

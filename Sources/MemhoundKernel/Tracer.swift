@@ -269,3 +269,23 @@ private let recordTrampoline: memhound_record_fn = { context, data, size in
     }
     return 0
 }
+
+extension Tracer {
+    /// Counts the GC cycles of traced processes running the Go binary at `path` (a uprobe at
+    /// file offset `offset`, see GoSymbolTable.fileOffset).
+    public func countGoGCCycles(binary path: String, offset: UInt64) throws(KernelError) {
+        let err = memhound_tracer_attach_go_gc(handle, path, offset)
+        guard err == 0 else { throw KernelError(step: .attach(program: "uprobe on_go_gc_cycle (\(path))"), errno: -err) }
+    }
+
+    /// GC cycles counted for `pid` so far; nil before its first or when it is not counted.
+    public func goGCCycles(pid: Int32) -> UInt64? {
+        guard let host = pids.host(pid) else { return nil }
+        var n: UInt64 = 0
+        return memhound_tracer_read_go_gc_cycles(handle, host, &n) == 0 ? n : nil
+    }
+
+    public func forgetGoGCCycles(pid: Int32) {
+        if let host = pids.host(pid) { _ = memhound_tracer_forget_go_gc_cycles(handle, host) }
+    }
+}

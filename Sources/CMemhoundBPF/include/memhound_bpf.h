@@ -67,6 +67,15 @@ int memhound_tracer_remove_target(struct memhound_tracer *tracer, uint32_t tgid)
 int memhound_tracer_read_target(struct memhound_tracer *tracer, uint32_t tgid,
 				struct memhound_target *out);
 
+/*
+ * Counts the GC cycles of traced processes running `binary`: a uprobe at file
+ * offset `offset` (the runtime's mark termination). -ENOSPC past 64 binaries.
+ */
+int memhound_tracer_attach_go_gc(struct memhound_tracer *tracer, const char *binary, uint64_t offset);
+/* GC cycles counted for tgid; -ENOENT before its first. */
+int memhound_tracer_read_go_gc_cycles(struct memhound_tracer *tracer, uint32_t tgid, uint64_t *out);
+int memhound_tracer_forget_go_gc_cycles(struct memhound_tracer *tracer, uint32_t tgid);
+
 /* Waits up to timeout_ms for records, then drains those ready for 50 ms at most. Returns how many. */
 int memhound_tracer_poll(struct memhound_tracer *tracer, int timeout_ms,
 			 memhound_record_fn callback, void *context);
