@@ -57,6 +57,12 @@ enum RawFile {
         return (info.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// True when `path` names anything (a cgroup file may be unreadable yet present).
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
     /// Entry names except "." and "..", or nil if the directory cannot be opened.
     static func listDirectory(_ path: String) -> [String]? {
         guard let dir = opendir(path) else { return nil }
