@@ -23,9 +23,7 @@ public struct CgroupMemory: Sendable, Equatable {
             let fields = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3, fields[1].split(separator: ",").contains("memory") else { continue }
             let path = fields[2]
-            guard path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
-            else { return nil }
-            return String(path)
+            return staysInsideRoot(path) ? String(path) : nil
         }
         return nil
     }
@@ -43,12 +41,15 @@ public struct CgroupMemory: Sendable, Equatable {
     public static func unifiedPath(fromCgroupFile text: String) -> String? {
         for line in text.split(separator: "\n") where line.hasPrefix("0::") {
             let path = line.dropFirst(3)
-            guard path.hasPrefix("/"),
-                  !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
-            else { return nil }
-            return String(path)
+            return staysInsideRoot(path) ? String(path) : nil
         }
         return nil
+    }
+
+    /// An absolute cgroup path without "." or ".." components: joined to a mount point, it never
+    /// names a directory outside that hierarchy.
+    public static func staysInsideRoot(_ path: Substring) -> Bool {
+        path.hasPrefix("/") && !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." })
     }
 
     /// Parses memory.current: one decimal number of bytes.

@@ -1,4 +1,5 @@
-/// Helpers for the "Key:<whitespace>value [kB]" format of /proc/PID/status and smaps_rollup.
+/// Helpers for the line formats of /proc and cgroup files: "Key:<whitespace>value [kB]" (/proc/PID/status,
+/// smaps_rollup) and "key value" (cgroup files the kernel calls flat keyed: memory.stat, memory.events).
 enum FieldLines {
     /// Calls `body(key, value)` for each line containing ':'; lines without one are skipped.
     static func forEach(in text: String, _ body: (Substring, Substring) -> Void) {
@@ -22,6 +23,18 @@ enum FieldLines {
         default:
             return nil
         }
+    }
+
+    /// "key value" lines as a dictionary. Lines without exactly two words or with a value that is not
+    /// an unsigned decimal are skipped; a repeated key keeps its last value.
+    static func flatKeyed(_ text: String) -> [Substring: UInt64] {
+        var values: [Substring: UInt64] = [:]
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard words.count == 2, let value = UInt64(words[1]) else { continue }
+            values[words[0]] = value
+        }
+        return values
     }
 
     static func integer<T: FixedWidthInteger>(_ value: Substring, as: T.Type = T.self) -> T? {

@@ -57,7 +57,7 @@ public struct ProcFS: Sendable {
         guard let text = try? readPidText(pid, "cgroup") else { return nil }
         if let cgroup = CgroupMemory.unifiedPath(fromCgroupFile: text) {
             let relative = cgroup == "/" ? "" : cgroup
-            for mount in ["sys/fs/cgroup", "sys/fs/cgroup/unified"] {
+            for mount in Self.unifiedMounts {
                 let dir = mount + relative
                 guard let current = cgroupNumber(dir + "/memory.current", CgroupMemory.parseCurrent) else { continue }
                 return CgroupMemory(path: cgroup, current: current,
@@ -74,12 +74,12 @@ public struct ProcFS: Sendable {
     public func cgroupMemory(path cgroup: String, version: Int) -> CgroupMemory? {
         let relative = cgroup == "/" ? "" : cgroup
         if version == 1 {
-            let dir = "sys/fs/cgroup/memory" + relative
+            let dir = Self.memoryV1Mount + relative
             guard let current = cgroupNumber(dir + "/memory.usage_in_bytes", CgroupMemory.parseCurrent) else { return nil }
             return CgroupMemory(path: cgroup, current: current,
                                 limit: cgroupNumber(dir + "/memory.limit_in_bytes", CgroupMemory.parseLimit), version: 1)
         }
-        for mount in ["sys/fs/cgroup", "sys/fs/cgroup/unified"] {
+        for mount in Self.unifiedMounts {
             let dir = mount + relative
             guard let current = cgroupNumber(dir + "/memory.current", CgroupMemory.parseCurrent) else { continue }
             return CgroupMemory(path: cgroup, current: current,
@@ -88,9 +88,8 @@ public struct ProcFS: Sendable {
         return nil
     }
 
-    private func cgroupNumber(_ file: String, _ parse: (String) -> UInt64?) -> UInt64? {
-        guard case .success(let bytes) = RawFile.readAll(path(file)) else { return nil }
-        return parse(String(decoding: bytes, as: UTF8.self))
+    func cgroupNumber(_ file: String, _ parse: (String) -> UInt64?) -> UInt64? {
+        cgroupText(file).flatMap(parse)
     }
 
     /// Link text of /proc/PID/exe, verbatim (it may end in " (deleted)").

@@ -130,7 +130,7 @@ final class ProcParserTests: XCTestCase {
     /// Random bytes and mutated real lines must never crash a parser.
     func testParsersSurviveRandomInput() {
         var rng = SplitMix64(seed: 0x5EED)
-        let alphabet = Array("0123456789abcdef-: ()\n\tkBxrwps/[]".utf8) + [0, 0xFF, 0xC3]
+        let alphabet = Array("0123456789abcdef-: ()\n\tkBxrwps/[]=.".utf8) + [0, 0xFF, 0xC3]
         for _ in 0..<3000 {
             let length = Int(rng.next() % 200)
             let bytes = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
@@ -139,6 +139,10 @@ final class ProcParserTests: XCTestCase {
             _ = try? ProcessStatus.parse(text)
             _ = try? SmapsRollup.parse(text)
             _ = CgroupMemory.unifiedPath(fromCgroupFile: text)
+            _ = MemoryPressure.parse(text)
+            _ = MemoryPressure.parse("some avg10=" + text)
+            _ = CgroupMemoryDetail.Stat.parse(v1: text)
+            _ = CgroupMemoryDetail.Events.parse(v1OOMControl: text, failcnt: text)
             _ = bytes.withUnsafeBufferPointer { MemoryMapping.parseMaps(bytes: $0) }
                 .map { ($0.isExecutable, $0.isAnonymous, $0.filePath, $0.size) }
         }

@@ -4,7 +4,7 @@ import MemhoundProc
 import MemhoundSymbols
 
 enum Target: String, CaseIterable {
-    /// /proc/PID/{status,stat,smaps_rollup,maps} and cgroup memory files.
+    /// /proc/PID/{status,stat,smaps_rollup,maps}, cgroup memory files and PSI.
     case proc
     /// C++, Swift and Rust symbol names.
     case demangle
@@ -38,6 +38,9 @@ func fuzzProc(_ bytes: [UInt8]) {
     _ = try? ProcessStat.parse(text)
     _ = try? SmapsRollup.parse(text)
     _ = CgroupMemory.parseCurrent(text)
+    _ = MemoryPressure.parse(text)
+    _ = (CgroupMemoryDetail.Stat.parse(v1: text), CgroupMemoryDetail.Stat.parse(v2: text))
+    _ = (CgroupMemoryDetail.Events.parse(v1OOMControl: text, failcnt: text), CgroupMemoryDetail.Events.parse(v2: text))
     let maps = bytes.withUnsafeBufferPointer { MemoryMapping.parseMaps(bytes: $0) }
     for m in maps { _ = (m.filePath, m.isExecutable, m.isAnonymous, m.isDeleted) }
 }
