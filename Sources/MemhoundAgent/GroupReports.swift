@@ -1,3 +1,4 @@
+import MemhoundAccounting
 import MemhoundOutput
 
 /// `watch`'s group lines: the reports of one moment summed per cgroup.
@@ -22,6 +23,8 @@ struct GroupReports {
             line.otherPids = max(0, members.count - Self.namedPids)
             line.exited = exits[key] ?? 0
             line.container = members.lazy.compactMap(\.container).first
+            // Every category, as in reports, even for a cgroup with no process left.
+            line.categories = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, UInt64(0)) })
             for r in members {
                 line.growth.anon += r.growth.anon
                 line.growth.file += r.growth.file

@@ -57,18 +57,17 @@ enum RawFile {
         return (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-<<<<<<< HEAD
     /// A directory's inode number; nil when it is not a directory.
     static func directoryInode(_ path: String) -> UInt64? {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else { return nil }
         return UInt64(info.st_ino)
-=======
+    }
+
     /// True when `path` names anything (a cgroup file may be unreadable yet present).
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
->>>>>>> cgstats
     }
 
     /// Entry names except "." and "..", or nil if the directory cannot be opened.

@@ -24,6 +24,8 @@ final class SchemaTests: XCTestCase {
     func groupLines() -> [GroupLine] {
         var empty = GroupLine(time: time, final: true, cgroup: "/gone", cgroupVersion: 2)
         empty.exited = 3
+        empty.categories = ["go_heap": 0, "goroutine_stacks": 0, "go_runtime": 0, "off_heap_mmap": 0, "malloc_heap": 0,
+                            "thread_stacks": 0, "other": 0]
         var full = GroupLine(time: time, final: false, cgroup: "/kubepods/pod1/abc", cgroupVersion: 1)
         full.container = ContainerInfo(runtime: "containerd", id: "abc", podUID: "pod1")
         full.processes = 2
@@ -36,7 +38,8 @@ final class SchemaTests: XCTestCase {
         site.processes = 2
         full.sites = [site]
         full.otherSites = 1
-        full.categories = ["other": 8 << 20]
+        full.categories = ["go_heap": 0, "goroutine_stacks": 0, "go_runtime": 0, "off_heap_mmap": 0, "malloc_heap": 0,
+                           "thread_stacks": 0, "other": 8 << 20]
         full.memory = fullCgroupMemory()
         full.hostPressure = fullPressure()
         return [empty, full]
@@ -230,8 +233,18 @@ final class SchemaTests: XCTestCase {
     }
 }
 
-// PENDING-CGROUP: replaced when the cgroup memory reader lands.
 extension SchemaTests {
-    func fullCgroupMemory() -> CgroupMemoryInfo? { nil }
-    func fullPressure() -> PressureInfo? { nil }
+    func fullPressure() -> PressureInfo {
+        PressureInfo(some: .init(avg10: 1.5, avg60: 0.8, avg300: 0.2, totalUs: 1_843_210),
+                     full: .init(avg10: 0.9, avg60: 0.4, avg300: 0.1, totalUs: 921_605))
+    }
+
+    func fullCgroupMemory() -> CgroupMemoryInfo {
+        CgroupMemoryInfo(usage: 1 << 30, limit: 2 << 30, high: 3 << 29, softLimit: 1 << 29, swap: 4096,
+                         stat: .init(anon: 1 << 29, file: 1 << 28, kernelStack: 1 << 20, pagetables: 1 << 22, sock: 8192,
+                                     shmem: 4096, slab: 9_000_000, anonTHP: 1 << 21, fileMapped: 1 << 20),
+                         events: .init(low: 0, high: 12, max: 3, oom: 1, oomKill: 1, oomGroupKill: 0, failcnt: 17,
+                                       underOOM: false, oomKillDisable: false),
+                         pressure: fullPressure())
+    }
 }
