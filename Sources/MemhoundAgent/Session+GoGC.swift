@@ -8,19 +8,29 @@ extension Session {
 
     /// Makes sure the GC cycles of `pid`, a Go program, are counted: one uprobe per binary.
     func countGoGCCycles(pid: Int32) {
-        let exe = proc.path("proc/\(pid)/exe")
+        processes[pid]?.countsGoGC = probeGoGC(binary: proc.path("proc/\(pid)/exe"), pid: pid)
+    }
+
+    /// Probes the Go binary at `path` unless done before; whether its cycles are counted.
+    @discardableResult
+    func probeGoGC(binary path: String, pid: Int32) -> Bool {
         var st = stat()
-        guard stat(exe, &st) == 0 else { return }
+        guard stat(path, &st) == 0 else { return false }
         let binary = GoBinaryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-        guard !goGCProbed.contains(binary) else { return }
-        goGCProbed.insert(binary)
+        if goGCProbed[binary] == nil { goGCProbed[binary] = probeGoGC(path, pid: pid) }
+        return goGCProbed[binary] == true
+    }
+
+    private func probeGoGC(_ exe: String, pid: Int32) -> Bool {
         guard let offset = GoSymbolTable.fileOffset(ofFunction: Self.goGCFunction, elfPath: exe) else {
             Diagnostics.warn("pid \(pid): \(Self.goGCFunction) not found in its binary: its GC cycles are not counted")
-            return
+            return false
         }
         do { try tracer.countGoGCCycles(binary: exe, offset: offset) } catch {
             Diagnostics.warn("pid \(pid): its GC cycles are not counted: \(error.description)")
+            return false
         }
+        return true
     }
 }
 

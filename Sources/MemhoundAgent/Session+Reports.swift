@@ -82,6 +82,7 @@ extension Session {
         line.tcp = tcpReport(pid: pid)
         line.container = p.container.map { ContainerInfo(runtime: $0.runtime, id: $0.id, podUID: $0.podUID) }
         line.nsPid = p.nsPid
+        if p.countsGoGC { line.goGCCycles = tracer.goGCCycles(pid: pid) ?? 0 }
         line.sampleEvery = options.sampleEvery
         if let s = stats {
             line.stackWalks = StackWalks(walked: s.stacksWalked, reused: s.stacksReused,

@@ -52,7 +52,7 @@ public final class Session {
     /// `watch`: traced processes of each cgroup that have ended, by cgroup path (group lines).
     var groupExits: [CgroupKey: Int] = [:]
     /// Go binaries whose GC cycles are counted (Session+GoGC).
-    var goGCProbed: Set<GoBinaryID> = []
+    var goGCProbed: [GoBinaryID: Bool] = [:]
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -179,6 +179,8 @@ public final class Session {
             throw AgentError(.bpfFailed, error.description)
         }
         startNs = MonotonicClock.nowNs()
+        // Before the program runs, so that its first GC cycles are counted too.
+        if commandIsGo == true, let path = Self.executablePath(arguments[0]) { probeGoGC(binary: path, pid: spawned.pid) }
         let execErr = memhound_child_release(&spawned)
         if execErr != 0 {
             var status: Int32 = 0

@@ -17,6 +17,8 @@ struct TracedProcess {
     var finalWritten = false
     /// A Go program (decides the memory categories); nil until known.
     var isGo: Bool?
+    /// Its GC cycles are counted (a Go program whose binary could be probed).
+    var countsGoGC = false
     /// The memory cgroup as last sampled, and the container its path names.
     var cgroup: CgroupMemory?
     var container: ContainerIdentity?

@@ -149,6 +149,8 @@ public struct ReportLine: Codable, Equatable, Sendable {
     public var container: ContainerInfo?
     /// The pid the process sees for itself in its own pid namespace (NSpid's last), when it differs.
     public var nsPid: Int32?
+    /// Go programs: garbage-collection cycles completed since memhound began counting them.
+    public var goGCCycles: UInt64?
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
@@ -174,6 +176,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
         case sampleEvery = "sample_every", stackWalks = "stack_walks", container, nsPid = "ns_pid"
+        case goGCCycles = "go_gc_cycles"
         case elapsedS = "elapsed_s", otherSites = "other_sites", lostRecords = "lost_records"
     }
 
@@ -201,6 +204,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encode(stackWalks, forKey: .stackWalks)
         try c.encodeIfPresent(container, forKey: .container)
         try c.encodeIfPresent(nsPid, forKey: .nsPid)
+        try c.encodeIfPresent(goGCCycles, forKey: .goGCCycles)
     }
 }
 

@@ -140,6 +140,7 @@ final class SchemaTests: XCTestCase {
         full.container = ContainerInfo(runtime: "containerd", id: String(repeating: "a", count: 64),
                                        podUID: "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901")
         full.nsPid = 1
+        full.goGCCycles = 42
         p.latest = .zero
         let empty = builder.report(process: p, final: true, time: time, nowNs: 0, elapsed: 0, totals: [:],
                                    unmatchedRelease: 0, lost: LostCounts(), frames: { _ in [] })
