@@ -68,9 +68,24 @@ extension MetricFamily {
     public static let tcpRetransmittedSegments = MetricFamily("memhound_target_tcp_retransmitted_segments_total", .counter,
         "Segments a traced process's sockets sent again (what TCP_INFO total_retrans counts).")
 
+    // watch: each cgroup holding traced processes (labels cgroup, container and pod when known).
+    public static let cgroupProcesses = MetricFamily("memhound_cgroup_processes", .gauge,
+        "Traced processes in a watched cgroup (watch's group lines).")
+    public static let cgroupUsage = MetricFamily("memhound_cgroup_usage_bytes", .gauge,
+        "A cgroup's own memory usage (v2 memory.current, v1 memory.usage_in_bytes), every process in it.")
+    public static let cgroupLimit = MetricFamily("memhound_cgroup_limit_bytes", .gauge,
+        "A cgroup's hard memory limit (v2 memory.max, v1 memory.limit_in_bytes); absent when unlimited.")
+    public static let cgroupAttributed = MetricFamily("memhound_cgroup_attributed_bytes", .gauge,
+        "Anonymous bytes memhound charged to call sites of a cgroup's traced processes, summed.")
+    public static let cgroupOOMKills = MetricFamily("memhound_cgroup_oom_kills_total", .counter,
+        "OOM kills the kernel counted in a cgroup (v2 memory.events oom_kill, v1 memory.oom_control).")
+    public static let cgroupExited = MetricFamily("memhound_cgroup_exited_processes_total", .counter,
+        "Traced processes of a cgroup that ended since memhound began.")
+
     public static let all: [MetricFamily] = [
         up, buildInfo, healthy, cpuSeconds, residentMemory, lost, tcpLost, oomKills,
         rss, growth, attributed, attributedUncertain, unattributed, category, siteResident, foldedSites,
         lostRecords, tcpRetransmits, tcpSynackRetransmits, tcpFailedRetransmits, tcpRetransmittedSegments,
+        cgroupProcesses, cgroupUsage, cgroupLimit, cgroupAttributed, cgroupOOMKills, cgroupExited,
     ]
 }

@@ -72,7 +72,9 @@ public final class MetricsObserver: SessionObserver {
             // One series from the start (0 until a kill): the victim's own series go with it.
             oomKills += 1
             book.setTotal(.oomKills, oomKills)
-        case .exit, .tcpRetransmit, .group:
+        case .group(let line):
+            record(line)
+        case .exit, .tcpRetransmit:
             // The final report before an exit carries its figures; retransmits are counted in reports.
             break
         }
@@ -122,6 +124,25 @@ public final class MetricsObserver: SessionObserver {
         }
         book.set(.foldedSites, labels, Double(r.otherSites))
         book.remove { $0.family == .siteResident && $0.labels["pid"] == labels["pid"] && !current.contains($0.labels) }
+    }
+
+    /// A cgroup's series; they go with its last line (its traced processes all ended).
+    private func record(_ g: GroupLine) {
+        var labels = Labels([("cgroup", g.cgroup)])
+        if let container = g.container {
+            labels = labels.adding("container", container.id)
+            if let pod = container.podUID { labels = labels.adding("pod", pod) }
+        }
+        guard g.processes > 0 else {
+            book.remove { $0.labels["cgroup"] == g.cgroup && $0.labels["pid"] == nil }
+            return
+        }
+        book.set(.cgroupProcesses, labels, Double(g.processes))
+        book.set(.cgroupAttributed, labels, Double(g.attributed.anon))
+        book.setTotal(.cgroupExited, labels, UInt64(g.exited))
+        if let usage = g.memory?.usage { book.set(.cgroupUsage, labels, Double(usage)) }
+        if let limit = g.memory?.limit { book.set(.cgroupLimit, labels, Double(limit)) }
+        if let kills = g.memory?.events?.oomKill { book.setTotal(.cgroupOOMKills, labels, kills) }
     }
 
     private func recordLost(_ lost: LostCounts) {

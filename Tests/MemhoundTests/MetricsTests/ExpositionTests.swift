@@ -135,7 +135,7 @@ final class ExpositionTests: XCTestCase {
     }
 
     func testEveryExportedFamilyIsDeclared() throws {
-        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport())])
+        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport()), .group(group(processes: 2))])
         let usage = SelfUsage(registry: observer.registry)
         usage.refresh()
         let names = Set(Exposition(observer.registry.emitToString()).samples.map(\.name))
@@ -144,6 +144,32 @@ final class ExpositionTests: XCTestCase {
             XCTAssertTrue(family.name.hasPrefix("memhound_"), family.name)
             XCTAssertEqual(family.kind == .counter, family.name.hasSuffix("_total"), family.name)
         }
+    }
+
+    private func group(processes: Int) -> GroupLine {
+        var g = GroupLine(time: "2026-12-02T00:00:00.000Z", final: false, cgroup: "/kubepods/pod1/abc", cgroupVersion: 1)
+        g.processes = processes
+        g.exited = 3
+        g.container = ContainerInfo(runtime: "containerd", id: "abc", podUID: "pod1")
+        g.attributed = AttributedBytes(anon: 8 << 20)
+        g.memory = CgroupMemoryInfo(usage: 100 << 20, limit: 200 << 20, events: .init(oomKill: 1))
+        return g
+    }
+
+    /// watch's group lines: one set of series per cgroup, gone with its last line.
+    func testCgroupSeriesFollowGroupLines() throws {
+        let observer = observed([.start(F.start()), .group(group(processes: 2))])
+        var e = Exposition(observer.registry.emitToString())
+        let labels = ["cgroup": "/kubepods/pod1/abc", "container": "abc", "pod": "pod1"]
+        XCTAssertEqual(e.value("memhound_cgroup_processes", labels), 2)
+        XCTAssertEqual(e.value("memhound_cgroup_usage_bytes", labels), Double(100 << 20))
+        XCTAssertEqual(e.value("memhound_cgroup_limit_bytes", labels), Double(200 << 20))
+        XCTAssertEqual(e.value("memhound_cgroup_attributed_bytes", labels), Double(8 << 20))
+        XCTAssertEqual(e.value("memhound_cgroup_oom_kills_total", labels), 1)
+        XCTAssertEqual(e.value("memhound_cgroup_exited_processes_total", labels), 3)
+        observer.observe(.group(group(processes: 0)))
+        e = Exposition(observer.registry.emitToString())
+        XCTAssertFalse(e.samples.contains { $0.name.hasPrefix("memhound_cgroup_") }, "\(e.samples.map(\.name))")
     }
 
     func testOwnCPUAndMemory() throws {
