@@ -40,7 +40,7 @@ final class ExpositionTests: XCTestCase {
 
     /// The OpenMetrics answer through a strict parser (prometheus_client's, Debian python3-prometheus-client).
     func testOpenMetricsParserAcceptsTheExposition() throws {
-        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport())])
+        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport()), .group(group(processes: 2))])
         let routes = MetricsRoutes(registry: observer.registry, health: observer.health, refresh: {})
         let text = routes.respond(method: .GET, uri: "/metrics", accept: "application/openmetrics-text; version=1.0.0").body
         let script = """
