@@ -7,14 +7,16 @@ import MemhoundOutput
 public final class TerminalView: SessionObserver {
     private let write: (String) -> Void
     private let clearsScreen: Bool
-    private let top: Int
-    private var start: StartLine?
+    var start: StartLine?
     private var mainPid: Int32?
-    private var latest: [Int32: ReportLine] = [:]
+    var latest: [Int32: ReportLine] = [:]
     private var exits: [Int32: ExitLine] = [:]
-    private var lost = LostCounts()
-    /// Where the JSON lines go (-o), or nil when they are not kept.
-    private let linesPath: String?
+    var lost = LostCounts()
+    /// watch: the latest group line of each cgroup, and processes that ended since the start.
+    var groups: [String: GroupLine] = [:]
+    var ended = 0
+    let top: Int
+    let linesPath: String?
 
     /// `clearsScreen`: redraw in place (a terminal); otherwise each view follows the last.
     public init(top: Int, linesPath: String?, clearsScreen: Bool = true,
@@ -38,9 +40,18 @@ public final class TerminalView: SessionObserver {
         case let .report(line):
             latest[line.pid] = line
             if line.pid == mainPid, !line.final { redraw(final: false) }
+        case let .group(line):
+            groups[line.cgroup] = line.processes > 0 ? line : nil
         case let .health(health) where !health.attached:
             // The end: every final report and exit is in.
             redraw(final: true)
+        case .health where start?.watch != nil:
+            // watch: after each round of reports and group lines.
+            redraw(final: false)
+        case let .exit(line) where start?.watch != nil:
+            // Thousands of processes come and go in a day: an ended one leaves the view.
+            latest[line.pid] = nil
+            ended += 1
         case let .exit(line):
             exits[line.pid] = line
         case let .lost(counts):
@@ -54,12 +65,13 @@ public final class TerminalView: SessionObserver {
         write((clearsScreen ? "\u{1B}[2J\u{1B}[H" : "") + render(final: final))
     }
 
-    private func header() -> String {
+    func header() -> String {
         guard let start else { return "memhound\n" }
         return "memhound \(start.mode) · \(TerminalText.printable(start.targetSummary, limit: 72))\n"
     }
 
     func render(final: Bool) -> String {
+        if start?.watch != nil { return renderWatch(final: final) }
         guard let pid = mainPid, let r = latest[pid] else { return header() }
         var text = header()
         let explained = r.explained.map { String(format: "%.2f", $0) } ?? "-"
