@@ -13,7 +13,9 @@ extension TerminalView {
             let usage = g.memory?.usage.map { Self.mib($0) } ?? "?"
             let limit = g.memory?.limit.map { " of \(Self.mib($0))" } ?? ""
             let name = g.container.map { "\($0.runtime) \($0.id.prefix(12))" } ?? g.cgroup
-            text += "\n" + TerminalText.printable(name, limit: 60) + " · \(g.processes) processes · usage \(usage)\(limit)"
+            // A long path keeps its end: the innermost cgroup names the container.
+            let shown = name.count > 60 ? "…" + name.suffix(59) : name
+            text += "\n" + TerminalText.printable(String(shown), limit: 61) + " · \(g.processes) processes · usage \(usage)\(limit)"
                 + " · attributed \(Self.mib(Int64(g.attributed.anon)))\n"
             for site in g.sites.prefix(min(top, 5)) {
                 let resident = Self.size(site.bytes) + (site.uncertainBytes > 0 ? "+" : "")

@@ -163,6 +163,25 @@ final class WatchTests: XCTestCase {
         XCTAssertEqual(number(group["exited"]), 1, "\(group)")
     }
 
+    /// `--format text`: the live view shows the cgroup, its usage, its top site and its processes.
+    func testTheLiveViewShowsTheCgroupAndItsTopSites() throws {
+        try requirePrivileges()
+        let cgroup = try makeCgroup()
+        let leaker = try startIn(cgroup.dir, try fixture(.leaker), ["--delay-ms", "1500", "--steps", "3", "--step-mib", "4", "--then", "sleep"])
+        defer { leaker.signal(SIGKILL) }
+        XCTAssertTrue(leaker.out.wait(for: "ready", timeout: 20))
+        let outcome = try Memhound.run(["watch", "--cgroup", cgroup.dir, "--interval", "1", "--duration", "5", "--format", "text"])
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let views = outcome.stdout.components(separatedBy: "memhound watch · ")
+        let final = try XCTUnwrap(views.last, outcome.stdout)
+        XCTAssertTrue(final.contains("final · "), final)
+        XCTAssertTrue(final.contains("\(cgroup.path.suffix(40)) · 1 processes · usage "), final)
+        let site = try XCTUnwrap(final.split(separator: "\n").first { $0.contains("grow_cache") }, final)
+        XCTAssertTrue(site.contains("12.0 MiB") || site.contains("11.9 MiB"), "3 x 4 MiB: \(site)")
+        XCTAssertTrue(final.contains("\(leaker.pid)"), final)
+        XCTAssertFalse(outcome.stdout.contains("{\""), "no JSON lines with --format text")
+    }
+
     /// Bad targets: one line on stderr and a distinct exit code, before anything is loaded.
     func testBadTargetsFailCleanly() throws {
         try requirePrivileges()
