@@ -18,6 +18,8 @@ enum Fixture: String {
     case faultstorm
     /// Maps, touches and unmaps as fast as it can (three ways), next to an 8 MiB leak (churnstorm.c).
     case churnstorm
+    /// A Go program keeping its GC busy: garbage, and optionally a live heap growing to a bound (gcload.go).
+    case gcload
 }
 
 private final class FixtureCache: @unchecked Sendable {
@@ -86,8 +88,8 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("tcpnode.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O1", "-g", "-pthread", "-o", output, source])
-        case .goleak, .goleakStripped:
-            let source = try programsDirectory().appendingPathComponent("goleak.go").path
+        case .goleak, .goleakStripped, .gcload:
+            let source = try programsDirectory().appendingPathComponent(fixture == .gcload ? "gcload.go" : "goleak.go").path
             guard let go = findTool("go") else { throw FixtureError(message: "go not found") }
             var env = ProcessInfo.processInfo.environment
             if (env["HOME"] ?? "").isEmpty {  // CI may run as root without HOME: go needs somewhere to cache
