@@ -65,6 +65,9 @@ let package = Package(
             exclude: ["Proto/profile.proto"]
         ),
         .target(name: "MemhoundNet", dependencies: ["MemhoundEvents"]),
+        // Trends, spikes, time to OOM, GC pressure and alert hysteresis over sampled series; no I/O
+        // (docs/alerts.md).
+        .target(name: "MemhoundAnalytics"),
         .target(
             name: "MemhoundAgent",
             dependencies: [
@@ -99,7 +102,7 @@ let package = Package(
             dependencies: [
                 "MemhoundABI", "MemhoundEvents", "MemhoundProc", "MemhoundSymbols",
                 "MemhoundAccounting", "MemhoundOutput", "MemhoundAgent", "MemhoundNet", "MemhoundKernel",
-                "MemhoundReport", "MemhoundMetrics", "MemhoundProfiles",
+                "MemhoundReport", "MemhoundMetrics", "MemhoundProfiles", "MemhoundAnalytics",
             ],
             resources: [.copy("Fixtures")]
         ),
