@@ -2,7 +2,7 @@
 public enum AlertKind: String, CaseIterable, Sendable {
     case trend
     case spike
-    case oomETA = "oom_eta"
+    case oomForecast = "oom_forecast"
     case gcPressure = "gc_pressure"
 }
 

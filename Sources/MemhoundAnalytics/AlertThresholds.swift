@@ -74,7 +74,7 @@ public struct AlertThresholds: Equatable, Sendable {
         switch kind {
         case .trend: trendPolicy
         case .spike: spikePolicy
-        case .oomETA: oomPolicy
+        case .oomForecast: oomPolicy
         case .gcPressure: gcPressurePolicy
         }
     }

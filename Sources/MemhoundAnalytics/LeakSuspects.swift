@@ -57,7 +57,7 @@ public struct LeakSuspects: Sendable {
     }
 
     /// The `limit` fastest-growing sites (positive `growthRatePerHour` only), fastest first: the
-    /// sites an `oom_eta` or `gc_pressure` alert names.
+    /// sites an `oom_forecast` or `gc_pressure` alert names.
     public func fastestGrowing<SiteKey>(_ sites: [SiteKey: Trend], limit: Int) -> [SiteRate<SiteKey>] {
         let rates = sites.compactMap { site, trend -> SiteRate<SiteKey>? in
             guard let rate = trend.growthRatePerHour, rate > 0 else { return nil }

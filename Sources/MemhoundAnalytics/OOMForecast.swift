@@ -1,6 +1,6 @@
 /// Time to OOM for one cgroup (or a process on an unlimited host): how long until the memory the
 /// kernel cannot reclaim reaches the hard and soft limits at its trend, and how bad that is
-/// (docs/alerts.md#oom_eta). Feed it one `MemoryReading` per interval.
+/// (docs/alerts.md#oom_forecast). Feed it one `MemoryReading` per interval.
 public struct OOMForecast: Sendable {
     public let thresholds: AlertThresholds
     /// The unreclaimable bytes so far.

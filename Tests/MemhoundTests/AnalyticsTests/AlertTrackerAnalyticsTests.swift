@@ -2,7 +2,7 @@ import MemhoundAnalytics
 import XCTest
 
 final class AlertTrackerAnalyticsTests: XCTestCase {
-    let key = AlertKey(.oomETA, .cgroup(path: "/app"))
+    let key = AlertKey(.oomForecast, .cgroup(path: "/app"))
 
     func tracker(holdFor: Int = 2, clearFor: Int = 3, cooldownS: Double = 100) -> AlertTracker {
         var t = AlertThresholds()
@@ -73,7 +73,7 @@ final class AlertTrackerAnalyticsTests: XCTestCase {
 
     func testKeysAreIndependent() {
         var t = tracker(holdFor: 1)
-        let other = AlertKey(.oomETA, .cgroup(path: "/other"))
+        let other = AlertKey(.oomForecast, .cgroup(path: "/other"))
         XCTAssertEqual(t.update(key, severity: .warning, at: 0)?.change, .fired(.warning))
         XCTAssertEqual(t.update(other, severity: .critical, at: 0)?.change, .fired(.critical))
         XCTAssertEqual(Set(t.activeKeys), [key, other])
