@@ -72,7 +72,7 @@ let package = Package(
             name: "MemhoundAgent",
             dependencies: [
                 "MemhoundABI", "CMemhoundBPF", "CMemhoundProcess", "MemhoundEvents", "MemhoundKernel", "MemhoundProc",
-                "MemhoundSymbols", "MemhoundAccounting", "MemhoundOutput", "MemhoundNet",
+                "MemhoundSymbols", "MemhoundAccounting", "MemhoundOutput", "MemhoundNet", "MemhoundAnalytics",
             ]
         ),
         // `memhound report`: reading a recorded run, summarising it, rendering text and HTML.

@@ -6,6 +6,11 @@ public enum Diagnostics {
     public static func warn(_ text: String) {
         FileHandle.standardError.write(Data("memhound: warning: \(text)\n".utf8))
     }
+
+    /// An alert's line (its severity is in the text).
+    public static func alert(_ text: String) {
+        FileHandle.standardError.write(Data("memhound: alert \(TerminalText.printable(text, limit: 400))\n".utf8))
+    }
 }
 
 /// What was lost since the last `lost` line, said once for the interval.

@@ -3,8 +3,11 @@ import MemhoundProc
 
 /// `watch`: a group line per cgroup after each round of reports.
 extension Session {
-    func writeGroups(_ reports: [ReportLine], final: Bool) throws {
-        guard spec.isWatch else { return }
+    /// The round's group lines (computed in every mode: the alerts read them; written in watch).
+    @discardableResult
+    func writeGroups(_ reports: [ReportLine], final: Bool) throws -> [GroupLine] {
+        guard spec.isWatch || alertEngine != nil else { return [] }
+        var written: [GroupLine] = []
         let keyed: [(report: ReportLine, cgroup: CgroupKey)] = reports.compactMap { r in
             guard let cgroup = processes[r.pid]?.cgroup else { return nil }
             return (r, CgroupKey(path: cgroup.path, version: cgroup.version))
@@ -20,16 +23,20 @@ extension Session {
                     ContainerInfo(runtime: $0.runtime, id: $0.id, podUID: $0.podUID)
                 }
             }
-            try writer.write(line, droppable: !final)
-            publish(.group(line))
+            if spec.isWatch {
+                try writer.write(line, droppable: !final)
+                publish(.group(line))
+            }
+            written.append(line)
             // A cgroup whose processes are all gone was said once more, with its exits; then forgotten.
             if line.processes == 0 { groupExits[key] = nil }
         }
+        return written
     }
 
     /// A traced process of a watched session ended: its cgroup's group lines count it.
     func countGroupExit(_ p: TracedProcess) {
-        guard spec.isWatch, let cgroup = p.cgroup else { return }
+        guard spec.isWatch || alertEngine != nil, let cgroup = p.cgroup else { return }
         groupExits[CgroupKey(path: cgroup.path, version: cgroup.version), default: 0] += 1
     }
 }

@@ -17,16 +17,19 @@ extension Session {
         let growth = stackGrowth()
         let later = try drain(upTo: cutoff)
         var reports: [ReportLine] = []
+        var alerts: [AlertLine] = []
         for pid in orderedPids() {
             guard let p = processes[pid], !p.exited else { continue }
             sample(pid)
             // A later report supersedes this one: it may be dropped when the output falls behind.
-            let line = report(pid: pid, final: false, growth: growth)
+            var line = report(pid: pid, final: false, growth: growth)
+            alerts += alertsFor(&line)
             try writer.write(line, droppable: true)
             publish(.report(line))
             reports.append(line)
         }
-        try writeGroups(reports, final: false)
+        let groups = try writeGroups(reports, final: false)
+        try write(alerts + alertsFor(groups: groups))
         try writeLostIfChanged()
         let ringLoss = lostCounts().ringBuffer
         publish(.health(SessionHealth(attached: true, fellBehind: ringLoss > ringLossAtLastReport,
@@ -125,6 +128,7 @@ extension Session {
         }
         // A followed child that is gone leaves nothing behind, in the kernel's tables or here:
         // a service forking short-lived children for days must not grow memhound.
+        if p.exited { try write(alertsEnded(pid: pid)) }
         if p.exited, pid != mainPid {
             countGroupExit(p)
             forgetProcess(pid)

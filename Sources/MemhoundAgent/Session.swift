@@ -51,6 +51,8 @@ public final class Session {
     var watchedCgroups: [CgroupDirectory] = []
     /// `watch`: traced processes of each cgroup that have ended, by cgroup path (group lines).
     var groupExits: [CgroupKey: Int] = [:]
+    /// Alerts (Session+Alerts); nil when they are off.
+    var alertEngine: AlertEngine?
     /// Go binaries whose GC cycles are counted (Session+GoGC).
     var goGCProbed: [GoBinaryID: Bool] = [:]
 
@@ -62,6 +64,7 @@ public final class Session {
         proc = ProcFS(root: options.procRoot)
         symbolizer = Symbolizer(proc: proc)
         accounting = Accounting(sampleEvery: UInt64(options.sampleEvery))
+        alertEngine = options.alerts.map { AlertEngine(thresholds: Self.alertThresholds($0)) }
         // Bad targets are reported before the (slower) BPF load.
         if case let .attach(pid) = target { try Self.validate(pid: pid, proc: proc) }
         if case let .watch(watch) = target { watchedCgroups = try Self.resolve(watch, proc: proc) }

@@ -18,6 +18,8 @@ public enum SessionEvent: Sendable {
     case oomKill(OOMKillLine)
     /// `watch`: a cgroup's processes together, after each round of reports.
     case group(GroupLine)
+    /// An alert fired, escalated or resolved.
+    case alert(AlertLine)
     /// Totals since tracing began, whenever they grow.
     case lost(LostCounts)
     /// At every periodic report, and once when tracing ends.

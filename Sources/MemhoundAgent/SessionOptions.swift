@@ -31,6 +31,8 @@ public struct SessionOptions: Sendable {
     public var procRoot = "/"
     /// Processes traced at once (the kernel's target table); 0: its default.
     public var maxProcesses: UInt32 = 0
+    /// Alerts (docs/alerts.md); nil: none.
+    public var alerts: AlertSettings? = AlertSettings()
 
     public init() {}
 }
@@ -54,4 +56,17 @@ public enum TargetSpec: Sendable {
         if case .watch = self { return true }
         return false
     }
+}
+
+/// The alert options; everything else is AlertThresholds' defaults.
+public struct AlertSettings: Sendable, Equatable {
+    /// Every time span of the methods multiplied by this (windows, warm-up, cooldowns).
+    public var timescale: Double = 1
+    /// oom_forecast: warning when a limit is less than this away, critical for the hard limit.
+    public var oomWarningWithinS: Double = 3_600
+    public var oomCriticalWithinS: Double = 600
+    /// spike: the least growth in one interval that can be a spike.
+    public var spikeMinBytes: Double = 16 * 1_048_576
+
+    public init() {}
 }

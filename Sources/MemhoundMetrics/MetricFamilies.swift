@@ -40,6 +40,9 @@ extension MetricFamily {
     public static let oomKills = MetricFamily("memhound_oom_kills_total", .counter,
         "Traced processes the kernel's OOM killer chose (each an oom_kill line naming what grew).")
 
+    public static let alerts = MetricFamily("memhound_alerts_total", .counter,
+        "Alerts fired (and escalated), by kind and severity (each an alert line naming its suspects).")
+
     // Each traced process (labels pid, comm, cgroup when known).
     public static let rss = MetricFamily("memhound_target_rss_bytes", .gauge,
         "Resident memory of a traced process by kind (anon, file, shmem; swap: swapped out), from /proc.")
@@ -83,7 +86,7 @@ extension MetricFamily {
         "Traced processes of a cgroup that ended since memhound began.")
 
     public static let all: [MetricFamily] = [
-        up, buildInfo, healthy, cpuSeconds, residentMemory, lost, tcpLost, oomKills,
+        up, buildInfo, healthy, cpuSeconds, residentMemory, lost, tcpLost, oomKills, alerts,
         rss, growth, attributed, attributedUncertain, unattributed, category, siteResident, foldedSites,
         lostRecords, tcpRetransmits, tcpSynackRetransmits, tcpFailedRetransmits, tcpRetransmittedSegments,
         cgroupProcesses, cgroupUsage, cgroupLimit, cgroupAttributed, cgroupOOMKills, cgroupExited,

@@ -15,6 +15,8 @@ public final class MetricsObserver: SessionObserver {
     private var processes: [Int32: TargetState] = [:]
     /// OOM kills of traced processes so far.
     private var oomKills: UInt64 = 0
+    /// Alerts fired so far, by kind and severity.
+    private var alertCounts: [Labels: UInt64] = [:]
     /// Periodic reports seen (one health event each): when a finished process's series go.
     private var generation = 0
 
@@ -40,6 +42,9 @@ public final class MetricsObserver: SessionObserver {
         book.set(.healthy, 0)
         book.setTotal(.tcpLost, 0)
         book.setTotal(.oomKills, 0)
+        for kind in ["trend", "spike", "oom_forecast", "gc_pressure"] {
+            for severity in ["warning", "critical"] { book.setTotal(.alerts, Labels([("kind", kind), ("severity", severity)]), 0) }
+        }
         for (kind, _) in LostKind.values(LostCounts()) { book.setTotal(.lost, Labels([("kind", kind)]), 0) }
     }
 
@@ -74,6 +79,12 @@ public final class MetricsObserver: SessionObserver {
             book.setTotal(.oomKills, oomKills)
         case .group(let line):
             record(line)
+        case .alert(let line) where line.state != "resolved":
+            let labels = Labels([("kind", line.kind), ("severity", line.severity)])
+            alertCounts[labels, default: 0] += 1
+            book.setTotal(.alerts, labels, alertCounts[labels]!)
+        case .alert:
+            break
         case .exit, .tcpRetransmit:
             // The final report before an exit carries its figures; retransmits are counted in reports.
             break

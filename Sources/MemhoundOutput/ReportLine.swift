@@ -63,9 +63,13 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var uncertainBytes: UInt64 = 0
     /// Group lines only: the processes that have this call chain.
     public var processes: Int?
+    /// Alert lines only: how fast it grows (trend, oom_forecast), or how much it grew in the spike.
+    public var rateBytesPerHour: Double?
+    public var spikeBytes: Double?
 
     enum CodingKeys: String, CodingKey {
         case bytes, grown, released, faults, mapped, frames, category, processes
+        case rateBytesPerHour = "rate_bytes_per_hour", spikeBytes = "spike_bytes"
         case uncertainBytes = "uncertain_bytes"
     }
 
@@ -151,6 +155,9 @@ public struct ReportLine: Codable, Equatable, Sendable {
     public var nsPid: Int32?
     /// Go programs: garbage-collection cycles completed since memhound began counting them.
     public var goGCCycles: UInt64?
+    /// Growth rate of its anonymous and shared memory per window the history covers (the alerts'
+    /// trend figures); absent before the shortest window is covered or with --alerts off.
+    public var trend: [AlertRate]?
 
     public init(time: String, final: Bool, pid: Int32, comm: String?, elapsedS: Double, rss: MemoryBytes,
                 growth: MemoryBytes, attributed: AttributedBytes, explained: Double?,
@@ -176,7 +183,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
         case sampleEvery = "sample_every", stackWalks = "stack_walks", container, nsPid = "ns_pid"
-        case goGCCycles = "go_gc_cycles"
+        case goGCCycles = "go_gc_cycles", trend
         case elapsedS = "elapsed_s", otherSites = "other_sites", lostRecords = "lost_records"
     }
 
@@ -205,6 +212,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encodeIfPresent(container, forKey: .container)
         try c.encodeIfPresent(nsPid, forKey: .nsPid)
         try c.encodeIfPresent(goGCCycles, forKey: .goGCCycles)
+        try c.encodeIfPresent(trend, forKey: .trend)
     }
 }
 

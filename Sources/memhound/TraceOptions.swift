@@ -66,6 +66,8 @@ struct TraceOptions: ParsableArguments {
 
     @OptionGroup var metricsOptions: MetricsOptions
 
+    @OptionGroup var alertOptions: AlertOptions
+
     func validate() throws {
         guard interval >= Self.intervalRange.lowerBound, interval <= Self.intervalRange.upperBound else {
             throw ValidationError("--interval must be between 0.1 and 31536000 seconds (a year)")
@@ -137,6 +139,7 @@ struct TraceOptions: ParsableArguments {
         o.stackTableEntries = stackTable
         o.ringBufferBytes = ringBufferKib * 1024
         o.verbose = verbose
+        o.alerts = alertOptions.settings
         return o
     }
 }

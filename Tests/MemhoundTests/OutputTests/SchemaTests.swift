@@ -20,6 +20,31 @@ final class SchemaTests: XCTestCase {
               buildID: name == nil ? nil : "3f2a9c0d8e71b4a5c6d7e8f90a1b2c3d4e5f6071")
     }
 
+    /// Alert lines of every kind, and a resolved one with nothing but its subject.
+    func alertLines() -> [AlertLine] {
+        var trend = AlertLine(time: time, kind: "trend", severity: "warning", state: "firing", activeS: 0,
+                              summary: "trend warning: pid 42 (app) grows 8.0 MiB/h steadily for 2h00m; top: grow")
+        trend.pid = 42; trend.comm = "app"
+        trend.rates = [AlertRate(windowS: 3600, bytesPerHour: 8_388_608, steadiness: 0.97)]
+        trend.risingForS = 7200; trend.rateBytesPerHour = Double(8 << 20)
+        var site = SiteEntry(bytes: 8 << 20, grown: 8 << 20, released: 0, faults: 2048,
+                             mapped: MappedBytes(bytes: 0, count: 0, oldestAgeS: nil), frames: [frame("grow")])
+        site.rateBytesPerHour = Double(8 << 20)
+        trend.sites = [site]
+        var oom = AlertLine(time: time, kind: "oom_forecast", severity: "critical", state: "escalated", activeS: 30, summary: "oom")
+        oom.cgroup = "/kubepods/pod1/abc"; oom.container = ContainerInfo(runtime: "containerd", id: "abc", podUID: "pod1")
+        oom.etaS = 45; oom.limit = 100 << 20; oom.limitKind = "hard"; oom.usage = 90 << 20; oom.unreclaimable = 88 << 20
+        oom.rateBytesPerHour = 5e9; oom.reasons = ["hard_limit_within", "pressure"]
+        var spike = AlertLine(time: time, kind: "spike", severity: "warning", state: "firing", activeS: 0, summary: "spike")
+        spike.pid = 42; spike.increment = 1e8; spike.baselineIncrement = 0; spike.z = 12
+        site.rateBytesPerHour = nil; site.spikeBytes = 1e8
+        spike.sites = [site]
+        var gc = AlertLine(time: time, kind: "gc_pressure", severity: "warning", state: "firing", activeS: 0, summary: "gc")
+        gc.pid = 43; gc.gcPerMinute = 600; gc.gcBaselinePerMinute = 60; gc.usage = 75 << 20; gc.limit = 80 << 20
+        let resolved = AlertLine(time: time, kind: "spike", severity: "warning", state: "resolved", activeS: 120, summary: "resolved")
+        return [trend, oom, spike, gc, resolved]
+    }
+
     /// Group lines: with a container, sites and the cgroup's figures, and with none of them.
     func groupLines() -> [GroupLine] {
         var empty = GroupLine(time: time, final: true, cgroup: "/gone", cgroupVersion: 2)
@@ -75,6 +100,7 @@ final class SchemaTests: XCTestCase {
                                                                             path: "/kubepods", version: 1)],
                                                 all: true, pids: [7])))
         lines.append(contentsOf: groupLines())
+        lines.append(contentsOf: alertLines())
         var lost = LostCounts()
         lost.ringBuffer = 1; lost.mapReads = 2
         lines.append(LostLine(time: time, lost: lost))
@@ -141,6 +167,7 @@ final class SchemaTests: XCTestCase {
                                        podUID: "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901")
         full.nsPid = 1
         full.goGCCycles = 42
+        full.trend = [AlertRate(windowS: 300, bytesPerHour: -1e6, steadiness: 0.1)]
         p.latest = .zero
         let empty = builder.report(process: p, final: true, time: time, nowNs: 0, elapsed: 0, totals: [:],
                                    unmatchedRelease: 0, lost: LostCounts(), frames: { _ in [] })
