@@ -72,8 +72,14 @@ struct AlertEngine {
                     line.increment = spike.increment
                     line.baselineIncrement = spike.baselineIncrement
                     line.z = spike.z.isFinite ? spike.z : nil
-                    line.sites = detector.grownSites(current, at: t, limit: Self.suspects).compactMap { grown in
-                        entries[grown.site].map { var s = $0; s.spikeBytes = grown.increment; return s }
+                    // A site first reported in this round grew from nothing.
+                    let grown = current.compactMap { key, series -> (String, Double)? in
+                        let last = series.last(2)
+                        let increment = last.count == 2 ? last[1].value - last[0].value : last.last?.value ?? 0
+                        return increment >= 1_048_576 ? (key, increment) : nil
+                    }
+                    line.sites = grown.sorted { $0.1 > $1.1 }.prefix(Self.suspects).compactMap { key, increment in
+                        entries[key].map { var s = $0; s.spikeBytes = increment; return s }
                     }
                 }
                 line.summary = summary(line, spike.map { "grew \(Self.mib($0.increment)) in one interval (usually \(Self.mib($0.baselineIncrement)))" } ?? "")
