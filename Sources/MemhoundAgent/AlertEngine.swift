@@ -102,6 +102,11 @@ struct AlertEngine {
         return (trend.map(Self.rates), alerts)
     }
 
+    /// The trend figures of a process's history so far (final reports), nothing added.
+    func trend(pid: Int32) -> [AlertRate]? {
+        memory[pid].flatMap { TrendEstimator(thresholds: thresholds).estimate($0) }.map(Self.rates)
+    }
+
     /// One cgroup's group line of this round: time to OOM (and its trend), naming the growing sites
     /// of its processes.
     mutating func cgroup(_ g: GroupLine, reading: MemoryReading, time: String) -> [AlertLine] {

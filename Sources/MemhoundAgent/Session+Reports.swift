@@ -104,7 +104,8 @@ extension Session {
     func writeFinal(pid: Int32) throws -> ReportLine? {
         guard var p = processes[pid], !p.finalWritten else { return nil }
         if !p.exited { sample(pid) }
-        let final = report(pid: pid, final: true, growth: stackGrowth())
+        var final = report(pid: pid, final: true, growth: stackGrowth())
+        final.trend = alertEngine?.trend(pid: pid)
         if pid == mainPid { mainFinalReport = final }
         try writer.write(final)
         publish(.report(final))

@@ -76,7 +76,8 @@ final class AlertTests: XCTestCase {
         XCTAssertGreaterThan(number(sawtoothReport["go_gc_cycles"]) ?? 0, 20, "its GC ran: \(describe(sawtoothReport))")
 
         let spike = try XCTUnwrap(alerts(outcome, kind: "spike", pid: spiker.pid).first, outcome.summary)
-        XCTAssertGreaterThan(number(spike["increment"]) ?? 0, 90 * mib, "\(spike)")
+        // 96 MiB at once: the interval it lands in (or the two it straddles) holds most of it.
+        XCTAssertGreaterThan(number(spike["increment"]) ?? 0, 32 * mib, "\(spike)")
         let grown = try XCTUnwrap((spike["sites"] as? [JSONLine])?.first, "\(spike)")
         XCTAssertTrue(functions(grown).contains("grow_cache"), "\(spike)")
         XCTAssertTrue(alerts(outcome, kind: "spike").allSatisfy { int32($0["pid"]) == spiker.pid }, "spikes of others: \(alerts(outcome, kind: "spike"))")
