@@ -47,6 +47,8 @@ public final class Session {
     public var observers: [any SessionObserver] = []
     /// Ring-buffer losses at the last periodic report (SessionHealth.fellBehind).
     var ringLossAtLastReport: UInt64 = 0
+    /// The stacks written so far with --stacks once (Session+Reports, writeWithStacks).
+    var stackLines: StackLineTable
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -56,6 +58,7 @@ public final class Session {
         proc = ProcFS(root: options.procRoot)
         symbolizer = Symbolizer(proc: proc)
         accounting = Accounting(sampleEvery: UInt64(options.sampleEvery))
+        stackLines = StackLineTable(mode: options.stackLines)
         // Bad targets are reported before the (slower) BPF load.
         if case let .attach(pid) = target { try Self.validate(pid: pid, proc: proc) }
         try HostCheck.requirePrivileges()
@@ -195,6 +198,7 @@ public final class Session {
                                events: o.events.map(\.rawValue).sorted(),
                                followChildren: o.followChildren, output: o.outputPath)
         info.sampleEvery = o.sampleEvery
+        info.stacks = o.stackLines.rawValue
         return info
     }
 
