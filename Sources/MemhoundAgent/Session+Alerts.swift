@@ -63,7 +63,7 @@ extension Session {
 
     func write(_ alerts: [AlertLine]) throws {
         for alert in alerts {
-            try writer.write(alert)
+            try writeWithStacks(alert, sites: \.sites)
             publish(.alert(alert))
             Diagnostics.alert(alert.summary)
         }

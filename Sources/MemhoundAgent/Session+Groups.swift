@@ -24,7 +24,7 @@ extension Session {
                 }
             }
             if spec.isWatch {
-                try writer.write(line, droppable: !final)
+                try writeWithStacks(line, sites: \.sites, droppable: !final)
                 publish(.group(line))
             }
             written.append(line)

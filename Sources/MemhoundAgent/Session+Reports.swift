@@ -24,7 +24,7 @@ extension Session {
             // A later report supersedes this one: it may be dropped when the output falls behind.
             var line = report(pid: pid, final: false, growth: growth)
             alerts += alertsFor(&line)
-            try writer.write(line, droppable: true)
+            try writeWithStacks(line, sites: \.sites, droppable: true)
             publish(.report(line))
             reports.append(line)
         }
@@ -107,7 +107,7 @@ extension Session {
         var final = report(pid: pid, final: true, growth: stackGrowth())
         final.trend = alertEngine?.trend(pid: pid)
         if pid == mainPid { mainFinalReport = final }
-        try writer.write(final)
+        try writeWithStacks(final, sites: \.sites)
         publish(.report(final))
         p = processes[pid]!
         p.finalWritten = true
@@ -156,7 +156,7 @@ extension Session {
             line.cgroupLimit = cgroup.limit
         }
         line.recentGrowth = p.recentGrowth(anon: Int64(k.anonRSS), at: k.time)
-        try writer.write(line)
+        try writeWithStacks(line, sites: \.sites)
         publish(.oomKill(line))
         let top = attribution.sites.first.map { " \(CallSite(frames: $0.frames).name) held \(TerminalText.mib($0.bytes))" } ?? ""
         Diagnostics.warn("pid \(k.tgid) (\(TerminalText.printable(k.comm, limit: 32))) was chosen by the OOM killer with \(TerminalText.mib(k.anonRSS)) anonymous"
@@ -188,6 +188,18 @@ extension Session {
         while !exitedAwaitingFinal.isEmpty {
             try writeFinal(pid: exitedAwaitingFinal.removeFirst())
         }
+    }
+
+    /// Writes a line that lists sites; with --stacks once, first the `stack` lines of the stacks not
+    /// written yet, and its sites refer to them by id. Only the written JSON changes: observers get
+    /// the line with its frames. Stack lines are never dropped, since later lines may refer to them.
+    func writeWithStacks<Line: Encodable>(_ line: Line, sites: WritableKeyPath<Line, [SiteEntry]>,
+                                          droppable: Bool = false) throws {
+        let (stacks, referring) = stackLines.refer(line[keyPath: sites], time: Timestamp.now())
+        for stack in stacks { try writer.write(stack) }
+        var written = line
+        written[keyPath: sites] = referring
+        try writer.write(written, droppable: droppable)
     }
 
     /// The end: stop a child we started, drain, and write every final report.

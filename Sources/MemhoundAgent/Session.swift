@@ -55,6 +55,8 @@ public final class Session {
     var alertEngine: AlertEngine?
     /// Go binaries whose GC cycles are counted (Session+GoGC).
     var goGCProbed: [GoBinaryID: Bool] = [:]
+    /// The stacks written so far with --stacks once (Session+Reports, writeWithStacks).
+    var stackLines: StackLineTable
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -65,6 +67,7 @@ public final class Session {
         symbolizer = Symbolizer(proc: proc)
         accounting = Accounting(sampleEvery: UInt64(options.sampleEvery))
         alertEngine = options.alerts.map { AlertEngine(thresholds: Self.alertThresholds($0)) }
+        stackLines = StackLineTable(mode: options.stackLines)
         // Bad targets are reported before the (slower) BPF load.
         if case let .attach(pid) = target { try Self.validate(pid: pid, proc: proc) }
         if case let .watch(watch) = target { watchedCgroups = try Self.resolve(watch, proc: proc) }
@@ -222,6 +225,7 @@ public final class Session {
                                events: o.events.map(\.rawValue).sorted(),
                                followChildren: o.followChildren, output: o.outputPath)
         info.sampleEvery = o.sampleEvery
+        info.stacks = o.stackLines.rawValue
         return info
     }
 

@@ -1,4 +1,5 @@
 import MemhoundEvents
+import MemhoundOutput
 
 /// Raw event kinds that can be streamed with --events.
 public enum EventKind: String, CaseIterable, Sendable {
@@ -14,6 +15,8 @@ public struct SessionOptions: Sendable {
     public var intervalSeconds: Double = 10
     public var durationSeconds: Double?
     public var top: Int = 10
+    /// How report and oom_kill lines carry their sites' stacks.
+    public var stackLines: StackLineMode = .inline
     public var events: Set<EventKind> = [.tcp]
     public var followChildren = true
     /// 1: attribute every ANON increment; N: one in N per thread, counted N times.

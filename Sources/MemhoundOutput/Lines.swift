@@ -2,7 +2,7 @@
 /// are snake_case. docs/schema/ defines each (checked by SchemaTests); docs/output-schema.md explains them.
 
 /// One frame of a symbolized user stack.
-public struct Frame: Codable, Equatable, Sendable {
+public struct Frame: Codable, Hashable, Sendable {
     /// Runtime address, hex.
     public var address: String
     public var function: String?
@@ -94,6 +94,8 @@ public struct OptionsInfo: Codable, Equatable, Sendable {
     public var followChildren: Bool
     public var output: String?
     public var sampleEvery: UInt32 = 1
+    /// `--stacks`: "inline" or "once" (absent in runs written before the option existed: inline).
+    public var stacks: String?
 
     public init(intervalS: Double, durationS: Double?, top: Int, events: [String],
                 followChildren: Bool, output: String?) {
@@ -108,7 +110,7 @@ public struct OptionsInfo: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case top, events, output
         case intervalS = "interval_s", durationS = "duration_s", followChildren = "follow_children"
-        case sampleEvery = "sample_every"
+        case sampleEvery = "sample_every", stacks
     }
 }
 

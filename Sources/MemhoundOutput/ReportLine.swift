@@ -56,6 +56,9 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var mapped: MappedBytes
     /// Leaf first.
     public var frames: [Frame]
+    /// Set only in a line as written with `--stacks once` (StackLineTable): `frames` are then
+    /// written once, in the `stack` line of this id, and not here.
+    public var stack: StackLineID?
     /// The kind of memory most of its bytes are: go_heap, goroutine_stacks,
     /// go_runtime, off_heap_mmap, malloc_heap, thread_stacks or other.
     public var category: String
@@ -68,9 +71,42 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var spikeBytes: Double?
 
     enum CodingKeys: String, CodingKey {
-        case bytes, grown, released, faults, mapped, frames, category, processes
+        case bytes, grown, released, faults, mapped, frames, stack, category, processes
         case rateBytesPerHour = "rate_bytes_per_hour", spikeBytes = "spike_bytes"
         case uncertainBytes = "uncertain_bytes"
+    }
+
+    /// A site has `frames` or, referring to a `stack` line, `stack` (its frames then empty until the
+    /// reader resolves them).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        bytes = try c.decode(UInt64.self, forKey: .bytes)
+        grown = try c.decode(UInt64.self, forKey: .grown)
+        released = try c.decode(UInt64.self, forKey: .released)
+        faults = try c.decode(UInt64.self, forKey: .faults)
+        mapped = try c.decode(MappedBytes.self, forKey: .mapped)
+        stack = try c.decodeIfPresent(StackLineID.self, forKey: .stack)
+        frames = stack == nil ? try c.decode([Frame].self, forKey: .frames) : []
+        category = try c.decode(String.self, forKey: .category)
+        uncertainBytes = try c.decode(UInt64.self, forKey: .uncertainBytes)
+        processes = try c.decodeIfPresent(Int.self, forKey: .processes)
+        rateBytesPerHour = try c.decodeIfPresent(Double.self, forKey: .rateBytesPerHour)
+        spikeBytes = try c.decodeIfPresent(Double.self, forKey: .spikeBytes)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(bytes, forKey: .bytes)
+        try c.encode(grown, forKey: .grown)
+        try c.encode(released, forKey: .released)
+        try c.encode(faults, forKey: .faults)
+        try c.encode(mapped, forKey: .mapped)
+        if let stack { try c.encode(stack, forKey: .stack) } else { try c.encode(frames, forKey: .frames) }
+        try c.encode(category, forKey: .category)
+        try c.encode(uncertainBytes, forKey: .uncertainBytes)
+        try c.encodeIfPresent(processes, forKey: .processes)
+        try c.encodeIfPresent(rateBytesPerHour, forKey: .rateBytesPerHour)
+        try c.encodeIfPresent(spikeBytes, forKey: .spikeBytes)
     }
 
     public init(bytes: UInt64, grown: UInt64, released: UInt64, faults: UInt64, mapped: MappedBytes,

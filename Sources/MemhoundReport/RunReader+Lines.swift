@@ -4,6 +4,7 @@ import MemhoundOutput
 extension RunReader {
     mutating func start(_ line: StartLine) {
         summary.start = line
+        stacks = [:]  // ids are per session
         let t = noteTime(line.time)
         if let target = line.target { update(target.pid, at: t) { if $0.comm == nil { $0.comm = target.comm } } }
     }
@@ -15,7 +16,19 @@ extension RunReader {
         }
     }
 
-    mutating func report(_ line: ReportLine) {
+    /// Its time is when it was written, not something that happened: the run's span ignores it.
+    mutating func stack(_ line: StackLine) {
+        stacks[line.id] = line.frames
+    }
+
+    /// A report of --stacks once as it would have been written inline: each site's frames from its stack line.
+    mutating func report(_ written: ReportLine) {
+        var line = written
+        for i in line.sites.indices {
+            guard let id = line.sites[i].stack else { continue }
+            if let frames = stacks[id] { line.sites[i].frames = frames } else { undefinedStacks += 1 }
+            line.sites[i].stack = nil
+        }
         let t = noteTime(line.time)
         update(line.pid, at: t) { p in
             if let comm = line.comm { p.comm = comm }

@@ -9,6 +9,10 @@ public struct RunReader {
     public let name: String
     var summary = RunSummary()
     var order: [Int32: Int] = [:]
+    /// Frames of the `stack` lines read (--stacks once), by id: the latest definition of each.
+    var stacks: [StackLineID: [Frame]] = [:]
+    /// Sites that referred to a stack no earlier line defined.
+    var undefinedStacks = 0
     private var lineNumber = 0
     private var skipped = 0
     private var firstSkipped = 0
@@ -59,6 +63,10 @@ public struct RunReader {
         guard let type = lineType(line) else { return skip(terminated) }
         do {
             switch type {
+            case "stack":
+                // Not counted in lineCounts: it is how sites' frames travel, not something the run says.
+                stack(try decode(StackLine.self, line))
+                return
             case "start": try start(decode(StartLine.self, line))
             case "rss": rss(try decode(RSSLine.self, line))
             case "report": report(try decode(ReportLine.self, line))
@@ -109,6 +117,9 @@ public struct RunReader {
 
     mutating func finish() throws -> RunSummary {
         guard !summary.lineCounts.isEmpty else { throw ReportFailure(.notMemhoundOutput, "\(name) is empty: no memhound lines to summarise") }
+        if undefinedStacks > 0 {
+            summary.warnings.append("\(name): \(undefinedStacks) site\(undefinedStacks == 1 ? "" : "s") referred to a stack no earlier stack line defined; they are shown without frames")
+        }
         if skipped > 0 {
             summary.warnings.append("\(name): \(skipped) line\(skipped == 1 ? "" : "s") could not be read and were skipped (first: line \(firstSkipped))")
         }

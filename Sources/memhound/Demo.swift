@@ -17,17 +17,25 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("How long the workload runs.", valueName: "seconds"))
     var seconds: Double = 6
 
+    @Option(help: ArgumentHelp("Call sites per report.", valueName: "count"))
+    var top: Int = 200
+
+    @Option(help: StackLineMode.help(default: "inline"))
+    var stacks: StackLineMode?
+
     @OptionGroup var metricsOptions: MetricsOptions
     @OptionGroup var profiles: ProfileOptions
 
     func validate() throws {
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600") }
+        guard top > 0 else { throw ValidationError("--top must be at least 1") }
     }
 
     func run() throws {
         var options = SessionOptions()
         options.intervalSeconds = 1
-        options.top = 200
+        options.top = top
+        options.stackLines = stacks ?? .inline
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         FileHandle.standardError.write(Data("""
             memhound demo: tracing a workload that leaks 2 MiB every 250 ms in memhound_demo_cache_grow

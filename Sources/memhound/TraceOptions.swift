@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import MemhoundAgent
+import MemhoundOutput
 
 /// What stdout shows.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -9,6 +10,15 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case json
     /// The live view; the JSON lines go to -o FILE, or nowhere.
     case text
+}
+
+extension StackLineMode: ExpressibleByArgument {
+    /// The option is optional in each command, so that each names its own default here.
+    static func help(default mode: String) -> ArgumentHelp {
+        ArgumentHelp(
+            "inline: every site of a report carries its frames; once: each stack is written once, as a stack line, and sites refer to it by id (no line over 32 KiB with --top 20). (default: \(mode))",
+            valueName: "inline|once")
+    }
 }
 
 /// Options shared by `attach` and `run`.
@@ -22,6 +32,10 @@ struct TraceOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Call sites per report.", valueName: "count"))
     var top: Int = 10
+
+    /// Optional so that each command picks its own default (attach and run: inline).
+    @Option(help: StackLineMode.help(default: "inline; watch: once"))
+    var stacks: StackLineMode?
 
     @Option(help: ArgumentHelp(
         "auto: a live view when stdout is a terminal, JSON lines otherwise; json; text: the live view (JSON lines to -o FILE).",
@@ -131,6 +145,7 @@ struct TraceOptions: ParsableArguments {
         o.intervalSeconds = interval
         o.durationSeconds = duration
         o.top = top
+        o.stackLines = stacks ?? .inline
         o.events = try eventKinds()
         o.outputPath = output
         o.followChildren = !noFollowChildren

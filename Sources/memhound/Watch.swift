@@ -52,6 +52,8 @@ struct Watch: ParsableCommand {
     func run() throws {
         var options = try trace.sessionOptions()
         options.maxProcesses = maxProcesses
+        // Log pipelines cut long lines: stacks travel once unless asked otherwise.
+        options.stackLines = trace.stacks ?? .once
         let spec = WatchSpec(cgroups: cgroups, all: all, pids: pids)
         if dryRun {
             var what = cgroups.map { "cgroup \($0)" }

@@ -74,10 +74,22 @@ struct Outcome {
     var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
 
     /// Every stdout line decoded as a JSON object; a line that is not one becomes ["undecodable": line].
+    /// Sites that refer to a `stack` line (--stacks once) get that line's frames, as a reader rebuilds them.
     var lines: [[String: Any]] {
-        stdout.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+        var stacks: [Int: Any] = [:]
+        return stdout.split(separator: "\n", omittingEmptySubsequences: true).map { line in
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8))
-            return (object as? [String: Any]) ?? ["undecodable": String(line)]
+            guard var decoded = object as? [String: Any] else { return ["undecodable": String(line)] }
+            if decoded["type"] as? String == "stack", let id = decoded["id"] as? Int { stacks[id] = decoded["frames"] }
+            if let sites = decoded["sites"] as? [[String: Any]] {
+                decoded["sites"] = sites.map { site in
+                    guard let id = site["stack"] as? Int, let frames = stacks[id] else { return site }
+                    var resolved = site
+                    resolved["frames"] = frames
+                    return resolved
+                }
+            }
+            return decoded
         }
     }
 

@@ -76,19 +76,32 @@ final class SchemaTests: XCTestCase {
         var options = OptionsInfo(intervalS: 10, durationS: 60, top: 20, events: ["mmap", "rss"],
                                   followChildren: true, output: "/tmp/out.jsonl")
         options.sampleEvery = 4
+        options.stacks = "once"
         lines.append(StartLine(time: time, version: Session.version, mode: "run",
                                target: TargetInfo(pid: 42, comm: "app", exe: "/usr/bin/app", cmdline: ["app", "-v"]),
                                kernel: "6.18.0", options: options))
+        var bare = OptionsInfo(intervalS: 1, durationS: nil, top: 0, events: [], followChildren: false, output: nil)
+        bare.stacks = "inline"
         lines.append(StartLine(time: time, version: Session.version, mode: "attach",
                                target: TargetInfo(pid: 42, comm: nil, exe: nil, cmdline: []), kernel: nil,
-                               options: OptionsInfo(intervalS: 1, durationS: nil, top: 0, events: [],
-                                                    followChildren: false, output: nil)))
+                               options: bare))
         var rss = RSSLine(time: time, pid: 42, anon: 1 << 20, file: 2 << 20, shmem: 0, swap: 0)
         lines.append(rss)
         rss.pss = 1; rss.pssAnon = 2; rss.pssFile = 3; rss.pssShmem = 4
         rss.cgroup = "/sys/fs/cgroup/memory/app"; rss.cgroupMemoryCurrent = 5 << 20
         lines.append(rss)
         lines.append(contentsOf: reports())
+        // --stacks once: the stack lines, then the same report and oom_kill referring to them.
+        var table = StackLineTable(mode: .once)
+        var once = reports()[0]
+        let (stacks, referring) = table.refer(once.sites, time: time)
+        XCTAssertFalse(stacks.isEmpty)
+        lines.append(contentsOf: stacks as [any Encodable])
+        lines.append(StackLine(time: time, id: StackLineID(raw: 9), frames: [frame("leak")], truncatedFrames: 126))
+        once.sites = referring
+        lines.append(once)
+        lines.append(OOMKillLine(time: time, pid: 42, tid: 42, comm: "app", uid: 0, oomScoreAdj: 0, totalVM: 1 << 30,
+                                 anonRSS: 100 << 20, fileRSS: 1 << 20, shmemRSS: 0, pageTables: 1 << 16, report: once))
         lines.append(ExitLine(time: time, pid: 42, exitCode: 0, signal: nil, anonAtExit: 4096))
         lines.append(ExitLine(time: time, pid: 42, exitCode: nil, signal: "SIGKILL", anonAtExit: nil))
         lines.append(ProcessLine(type: "fork", time: time, pid: 43, parentPid: 42, comm: "app"))
@@ -242,6 +255,18 @@ final class SchemaTests: XCTestCase {
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             XCTAssertEqual(object["schema"] as? Int, OutputSchema.version, String(line))
         }
+    }
+
+    /// A site has its frames or a stack line's id, exactly one of them.
+    func testSiteHasFramesOrStackNotBoth() throws {
+        var table = StackLineTable(mode: .once)
+        var report = reports()[0]
+        report.sites = table.refer(report.sites, time: time).sites
+        let line = try written([report]).trimmingCharacters(in: .newlines)
+        XCTAssertTrue(line.contains(#""stack":1,"#), line)
+        XCTAssertEqual(try validate(line).status, 0)
+        XCTAssertEqual(try validate(line.replacingOccurrences(of: #""stack":1,"#, with: #""frames":[],"stack":1,"#)).status, 1)
+        XCTAssertEqual(try validate(line.replacingOccurrences(of: #""stack":1,"#, with: "")).status, 1)
     }
 
     /// The schema is closed: a field it does not know, or one it requires missing, fails.
