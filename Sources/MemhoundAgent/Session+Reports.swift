@@ -149,7 +149,11 @@ extension Session {
                                uid: k.uid, oomScoreAdj: k.oomScoreAdj, totalVM: k.totalVM, anonRSS: k.anonRSS,
                                fileRSS: k.fileRSS, shmemRSS: k.shmemRSS, pageTables: k.pageTables,
                                report: attribution)
-        if let cgroup = proc.cgroupMemory(pid: k.tgid) ?? p.cgroup.flatMap({ proc.cgroupMemory(path: $0.path, version: $0.version) }) {
+        // An exiting victim's /proc/PID/cgroup already names the root (cgroup_exit moved it there):
+        // the cgroup it was last sampled in is the one that killed it then.
+        var live = proc.cgroupMemory(pid: k.tgid)
+        if live?.path == "/", let sampled = p.cgroup, sampled.path != "/" { live = nil }
+        if let cgroup = live ?? p.cgroup.flatMap({ proc.cgroupMemory(path: $0.path, version: $0.version) }) {
             line.cgroup = cgroup.path
             line.cgroupVersion = cgroup.version
             line.cgroupUsage = cgroup.current

@@ -73,6 +73,14 @@ struct Outcome {
 
     var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
 
+    /// Every stdout line decoded as a JSON object, as written (sites of --stacks once keep their `stack` ids).
+    var rawLines: [[String: Any]] {
+        stdout.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8))
+            return (object as? [String: Any]) ?? ["undecodable": String(line)]
+        }
+    }
+
     /// Every stdout line decoded as a JSON object; a line that is not one becomes ["undecodable": line].
     /// Sites that refer to a `stack` line (--stacks once) get that line's frames, as a reader rebuilds them.
     var lines: [[String: Any]] {

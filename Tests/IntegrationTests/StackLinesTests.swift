@@ -23,7 +23,7 @@ final class StackLinesTests: XCTestCase {
         // Every id a site refers to was defined by an earlier stack line; rebuild the sites' frames.
         var stacks: [Int: [JSONLine]] = [:]
         var reports: [JSONLine] = []
-        for line in outcome.lines {
+        for line in outcome.rawLines {
             switch line["type"] as? String {
             case "stack":
                 stacks[try XCTUnwrap((line["id"] as? NSNumber)?.intValue)] = line["frames"] as? [JSONLine] ?? []
