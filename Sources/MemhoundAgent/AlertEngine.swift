@@ -99,12 +99,12 @@ struct AlertEngine {
                 alerts.append(line)
             }
         }
-        return (trend.map(Self.rates), alerts)
+        return (Self.reportRates(trend), alerts)
     }
 
     /// The trend figures of a process's history so far (final reports), nothing added.
     func trend(pid: Int32) -> [AlertRate]? {
-        memory[pid].flatMap { TrendEstimator(thresholds: thresholds).estimate($0) }.map(Self.rates)
+        Self.reportRates(memory[pid].flatMap { TrendEstimator(thresholds: thresholds).estimate($0) })
     }
 
     /// One cgroup's group line of this round: time to OOM (and its trend), naming the growing sites
@@ -199,6 +199,11 @@ struct AlertEngine {
 
     static func rates(_ trend: Trend) -> [AlertRate] {
         trend.windows.map { AlertRate(windowS: $0.durationS, bytesPerHour: $0.ratePerHour, steadiness: $0.steadiness) }
+    }
+
+    /// Trend figures for a report: none until the shortest window is covered.
+    static func reportRates(_ trend: Trend?) -> [AlertRate]? {
+        trend.map(rates).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     static func mib(_ bytes: Double) -> String { String(format: "%.1f MiB", bytes / 1_048_576) }
