@@ -143,6 +143,32 @@ final class WatchTests: XCTestCase {
         XCTAssertFalse(outcome.stdout.contains("{\""), "no JSON lines with --format text")
     }
 
+    /// A cgroup of the unified (v2) hierarchy, below memhound's own there: its processes are traced
+    /// too (the figures of a host without a v2 memory controller come from its v1 memory cgroup).
+    func testAUnifiedHierarchyCgroupIsWatched() throws {
+        try requirePrivileges()
+        let text = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
+        let own = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("0::") }, "no unified hierarchy").dropFirst(3)
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8).split(separator: "\n")
+        let mount = try XCTUnwrap(mounts.first { $0.contains(" - cgroup2 ") }.map { String($0.split(separator: " ")[4]) }, "no cgroup2 mount")
+        let dir = mount + (own == "/" ? "" : String(own)) + "/memhound-watch-v2-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        addTeardownBlock { _ = rmdir(dir) }
+        let watch = try startWatch(["--cgroup", dir])
+        defer { watch.signal(SIGKILL) }
+        let leaker = try startIn(dir, try fixture(.leaker), ["--steps", "3", "--step-mib", "4", "--then", "sleep"])
+        defer { leaker.signal(SIGKILL) }
+        XCTAssertTrue(leaker.out.wait(for: "ready", timeout: 20))
+        sleep(3)
+        watch.signal(SIGTERM)
+        let outcome = watch.finish(timeout: 60)
+        XCTAssertEqual(outcome.status, 0, outcome.summary)
+        let start = try XCTUnwrap(outcome.lines(ofType: "start").first)
+        XCTAssertEqual(((start["watch"] as? JSONLine)?["cgroups"] as? [JSONLine])?.first?["version"] as? Int, 2, "\(start)")
+        let report = try XCTUnwrap(outcome.finalReport(pid: leaker.pid), outcome.summary)
+        XCTAssertTrue(near(number(largestSite(report, containing: "grow_cache")?["bytes"]), 12 * mib, within: 0.10), describe(report))
+    }
+
     /// Bad targets: one line on stderr and a distinct exit code, before anything is loaded.
     func testBadTargetsFailCleanly() throws {
         try requirePrivileges()
