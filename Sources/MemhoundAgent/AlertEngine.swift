@@ -109,11 +109,28 @@ struct AlertEngine {
 
     /// One cgroup's group line of this round: time to OOM (and its trend), naming the growing sites
     /// of its processes.
-    mutating func cgroup(_ g: GroupLine, reading: MemoryReading, time: String) -> [AlertLine] {
+    mutating func cgroup(_ g: GroupLine, reading: MemoryReading, time: String) -> (trend: [AlertRate]?, alerts: [AlertLine]) {
         if let container = g.container { containers[g.cgroup] = container }
         let assessment = cgroups[g.cgroup, default: OOMForecast(thresholds: thresholds)].update(reading)
+        let growing = growingSites(g.pids)
+        var alerts: [AlertLine] = []
+        // trend: what the cgroup cannot reclaim rises steadily.
+        if let trend = assessment.trend {
+            let finding = LeakSuspects(thresholds: thresholds).finding(subject: trend, sites: [String: Trend]())
+            if let event = tracker.update(AlertKey(.trend, .cgroup(path: g.cgroup)), severity: finding.severity, at: reading.time) {
+                var line = base(event, time: time, pid: nil, cgroup: g.cgroup)
+                line.rates = Self.rates(trend)
+                line.risingForS = trend.risingForS
+                line.rateBytesPerHour = trend.risingRatePerHour ?? trend.growthRatePerHour
+                line.usage = assessment.usageBytes
+                line.unreclaimable = UInt64(assessment.unreclaimableBytes)
+                line.sites = growing
+                line.summary = summary(line, "grows \(Self.rate(line.rateBytesPerHour)) steadily for \(Self.duration(trend.risingForS))")
+                alerts.append(line)
+            }
+        }
         guard let event = tracker.update(AlertKey(.oomForecast, .cgroup(path: g.cgroup)), severity: assessment.severity, at: reading.time)
-        else { return [] }
+        else { return (Self.reportRates(assessment.trend), alerts) }
         var line = base(event, time: time, pid: nil, cgroup: g.cgroup)
         let nearest = [assessment.hard, assessment.soft].compactMap { $0 }.filter { $0.etaS != nil }.min { $0.etaS! < $1.etaS! }
         line.etaS = nearest?.etaS
@@ -124,20 +141,25 @@ struct AlertEngine {
         line.rateBytesPerHour = assessment.rateBytesPerHour
         line.reasons = assessment.reasons.map(\.rawValue)
         line.rates = assessment.trend.map(Self.rates)
-        // The fastest-growing sites of the cgroup's processes.
+        line.sites = growing
+        let eta = line.etaS.map { "reaches its \(line.limitKind ?? "") limit of \(Self.mib(Double(line.limit ?? 0))) in \(Self.duration($0))" }
+            ?? "is under memory pressure"
+        line.summary = summary(line, "\(eta) at \(Self.rate(line.rateBytesPerHour))")
+        alerts.append(line)
+        return (Self.reportRates(assessment.trend), alerts)
+    }
+
+    /// The fastest-growing sites of a cgroup's processes.
+    private func growingSites(_ pids: [Int32]) -> [SiteEntry] {
         let estimator = TrendEstimator(thresholds: thresholds)
         var rated: [(SiteEntry, Double)] = []
-        for pid in g.pids {
+        for pid in pids {
             for (key, series) in sites[pid] ?? [:] {
                 guard let rate = estimator.estimate(series)?.growthRatePerHour, rate > 0, let entry = latestSites[pid]?[key] else { continue }
                 rated.append((entry, rate))
             }
         }
-        line.sites = rated.sorted { $0.1 > $1.1 }.prefix(Self.suspects).map { var s = $0.0; s.rateBytesPerHour = $0.1; return s }
-        let eta = line.etaS.map { "reaches its \(line.limitKind ?? "") limit of \(Self.mib(Double(line.limit ?? 0))) in \(Self.duration($0))" }
-            ?? "is under memory pressure"
-        line.summary = summary(line, "\(eta) at \(Self.rate(line.rateBytesPerHour))")
-        return [line]
+        return rated.sorted { $0.1 > $1.1 }.prefix(Self.suspects).map { var s = $0.0; s.rateBytesPerHour = $0.1; return s }
     }
 
     /// A process ended: its alerts resolve, its series go.
@@ -164,11 +186,13 @@ struct AlertEngine {
             cgroups[cgroup] = nil
             containers[cgroup] = nil
         }
-        return tracker.end(AlertKey(.oomForecast, .cgroup(path: cgroup)), at: t).map { event in
-            var line = base(event, time: time, pid: nil, cgroup: cgroup)
-            line.summary = summary(line, "has no traced process left")
-            return [line]
-        } ?? []
+        return [AlertKind.trend, .oomForecast].compactMap { kind in
+            tracker.end(AlertKey(kind, .cgroup(path: cgroup)), at: t).map { event in
+                var line = base(event, time: time, pid: nil, cgroup: cgroup)
+                line.summary = summary(line, "has no traced process left")
+                return line
+            }
+        }
     }
 
     private func base(_ event: AlertEvent, time: String, pid: Int32?, cgroup: String?) -> AlertLine {

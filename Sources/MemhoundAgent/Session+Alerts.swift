@@ -30,29 +30,25 @@ extension Session {
         proc.goMemoryLimit(pid: p.pid) ?? p.cgroup?.limit
     }
 
-    /// The cgroups' time to OOM, from this round's group lines.
-    func alertsFor(groups: [GroupLine]) -> [AlertLine] {
+    /// A cgroup's time to OOM and trend, from its group line of this round, which then carries the
+    /// trend figures.
+    func alertsFor(_ g: inout GroupLine) -> [AlertLine] {
         guard alertEngine != nil else { return [] }
         let t = alertClock
-        var lines: [AlertLine] = []
-        for g in groups {
-            if g.processes == 0 {
-                lines += alertEngine!.ended(cgroup: g.cgroup, t: t, time: g.time)
-                continue
-            }
-            guard let m = g.memory else { continue }
-            let unreclaimable = m.stat.flatMap { s in s.anon.map { $0 + (s.shmem ?? 0) } } ?? m.usage ?? 0
-            let events = m.events.map { e in
-                MemoryEventCounts(high: e.high ?? 0, max: e.max ?? e.failcnt ?? 0, oom: e.oom ?? e.oomKill ?? 0)
-            }
-            let reading = MemoryReading(time: t, unreclaimableBytes: unreclaimable, usageBytes: m.usage,
-                                        hardLimitBytes: m.limit, softLimitBytes: m.high ?? m.softLimit,
-                                        hostAvailableBytes: m.limit == nil ? proc.memAvailable() : nil,
-                                        events: events,
-                                        pressureSomeAvg10: m.pressure?.some.avg10 ?? g.hostPressure?.some.avg10)
-            lines += alertEngine!.cgroup(g, reading: reading, time: g.time)
+        if g.processes == 0 { return alertEngine!.ended(cgroup: g.cgroup, t: t, time: g.time) }
+        guard let m = g.memory else { return [] }
+        let unreclaimable = m.stat.flatMap { s in s.anon.map { $0 + (s.shmem ?? 0) } } ?? m.usage ?? 0
+        let events = m.events.map { e in
+            MemoryEventCounts(high: e.high ?? 0, max: e.max ?? e.failcnt ?? 0, oom: e.oom ?? e.oomKill ?? 0)
         }
-        return lines
+        let reading = MemoryReading(time: t, unreclaimableBytes: unreclaimable, usageBytes: m.usage,
+                                    hardLimitBytes: m.limit, softLimitBytes: m.high ?? m.softLimit,
+                                    hostAvailableBytes: m.limit == nil ? proc.memAvailable() : nil,
+                                    events: events,
+                                    pressureSomeAvg10: m.pressure?.some.avg10 ?? g.hostPressure?.some.avg10)
+        let result = alertEngine!.cgroup(g, reading: reading, time: g.time)
+        g.trend = result.trend
+        return result.alerts
     }
 
     /// A traced process ended: its alerts resolve.

@@ -5,7 +5,7 @@ import MemhoundProc
 extension Session {
     /// The round's group lines (computed in every mode: the alerts read them; written in watch).
     @discardableResult
-    func writeGroups(_ reports: [ReportLine], final: Bool) throws -> [GroupLine] {
+    func writeGroups(_ reports: [ReportLine], final: Bool, alerts: inout [AlertLine]) throws -> [GroupLine] {
         guard spec.isWatch || alertEngine != nil else { return [] }
         var written: [GroupLine] = []
         let keyed: [(report: ReportLine, cgroup: CgroupKey)] = reports.compactMap { r in
@@ -23,6 +23,8 @@ extension Session {
                     ContainerInfo(runtime: $0.runtime, id: $0.id, podUID: $0.podUID)
                 }
             }
+            // The cgroup's alerts first: its line carries their trend figures.
+            if !final { alerts += alertsFor(&line) }
             if spec.isWatch {
                 try writeWithStacks(line, sites: \.sites, droppable: !final)
                 publish(.group(line))

@@ -28,8 +28,8 @@ extension Session {
             publish(.report(line))
             reports.append(line)
         }
-        let groups = try writeGroups(reports, final: false)
-        try write(alerts + alertsFor(groups: groups))
+        try writeGroups(reports, final: false, alerts: &alerts)
+        try write(alerts)
         try writeLostIfChanged()
         let ringLoss = lostCounts().ringBuffer
         publish(.health(SessionHealth(attached: true, fellBehind: ringLoss > ringLossAtLastReport,
@@ -221,7 +221,8 @@ extension Session {
             let live = processes[pid]?.exited == false
             if let line = try writeFinal(pid: pid), live { finals.append(line) }
         }
-        try writeGroups(finals, final: true)
+        var unused: [AlertLine] = []
+        try writeGroups(finals, final: true, alerts: &unused)
         try writeLostIfChanged()
         publish(.health(SessionHealth(attached: false, fellBehind: false, reason: "tracing has ended")))
         // Everything asked for is written before memhound exits; a further signal gives up waiting.

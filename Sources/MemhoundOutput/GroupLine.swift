@@ -30,6 +30,9 @@ public struct GroupLine: Codable, Equatable, Sendable {
     public var memory: CgroupMemoryInfo?
     /// The host's memory pressure (/proc/pressure/memory); null without PSI.
     public var hostPressure: PressureInfo?
+    /// Growth rate of what the cgroup cannot reclaim (memory.stat anon + shmem), per window its
+    /// history covers; absent before the shortest window is covered or with --no-alerts.
+    public var trend: [AlertRate]?
 
     public init(time: String, final: Bool, cgroup: String, cgroupVersion: Int) {
         self.time = time
@@ -51,7 +54,7 @@ public struct GroupLine: Codable, Equatable, Sendable {
         case type, time, final, cgroup, container, processes, pids, exited, growth, attributed, explained, sites
         case categories, memory
         case cgroupVersion = "cgroup_version", otherPids = "other_pids", otherSites = "other_sites"
-        case hostPressure = "host_pressure"
+        case hostPressure = "host_pressure", trend
     }
 
     /// `explained`, `memory` and `host_pressure` are always present (null when unknown).
@@ -75,5 +78,6 @@ public struct GroupLine: Codable, Equatable, Sendable {
         try c.encode(categories, forKey: .categories)
         try c.encode(memory, forKey: .memory)
         try c.encode(hostPressure, forKey: .hostPressure)
+        try c.encodeIfPresent(trend, forKey: .trend)
     }
 }

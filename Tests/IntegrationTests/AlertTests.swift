@@ -85,7 +85,9 @@ final class AlertTests: XCTestCase {
         let gc = try XCTUnwrap(alerts(outcome, kind: "gc_pressure", pid: pressed.pid).first, outcome.summary)
         XCTAssertEqual(number(gc["limit"]), 80 * mib, "GOMEMLIMIT: \(gc)")
         XCTAssertGreaterThan(number(gc["gc_per_minute"]) ?? 0, 2 * (number(gc["gc_baseline_per_minute"]) ?? .infinity), "\(gc)")
-        // Reports carry the trend figures.
+        // Reports and group lines carry the trend figures.
+        let group = try XCTUnwrap(outcome.lines(ofType: "group").last { $0["final"] as? Bool == false }, outcome.summary)
+        XCTAssertFalse((group["trend"] as? [JSONLine] ?? []).isEmpty, "\(group)")
         let leakReport = try XCTUnwrap(outcome.finalReport(pid: leak.pid), outcome.summary)
         XCTAssertFalse((leakReport["trend"] as? [JSONLine] ?? []).isEmpty, describe(leakReport))
     }

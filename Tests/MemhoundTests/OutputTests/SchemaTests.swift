@@ -67,6 +67,7 @@ final class SchemaTests: XCTestCase {
                            "thread_stacks": 0, "other": 8 << 20]
         full.memory = fullCgroupMemory()
         full.hostPressure = fullPressure()
+        full.trend = [AlertRate(windowS: 3600, bytesPerHour: 1e7, steadiness: 0.9)]
         return [empty, full]
     }
 
