@@ -33,8 +33,9 @@ final class ReportTests: XCTestCase {
     func testReportOfARecordedLeakerRun() throws {
         try requirePrivileges()
         let output = scratch("leaker.jsonl")
+        // Long enough for periodic reports before the final one: the timeline needs two points.
         let recording = try Memhound.run(["run", "--interval", "1", "-o", output.path, "--", try fixture(.leaker),
-                                          "--steps", "8", "--step-mib", "4", "--step-ms", "150", "--then", "exit"], timeout: 90)
+                                          "--steps", "8", "--step-mib", "4", "--step-ms", "350", "--then", "exit"], timeout: 90)
         XCTAssertEqual(recording.status, 0, recording.summary)
 
         let report = try Memhound.run(["report", output.path])
