@@ -58,7 +58,7 @@ extension Session {
             let parentIsGo = processes[p.parentTgid]?.isGo
             processes[p.tgid]?.isGo = parentIsGo
             symbolizer.prepareUnwinding(pid: p.tgid, parentIsGo != true)
-            symbolizer.observe(pid: p.tgid)
+            symbolizer.observe(pid: p.tgid, forkedFrom: p.parentTgid)
             let line = ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm)
             try writer.write(line)
             publish(.process(line))
@@ -77,7 +77,7 @@ extension Session {
                 caches.forget(pid: p.tgid)
             }
             configureStackCopies(pid: p.tgid)
-            symbolizer.observe(pid: p.tgid)
+            symbolizer.observeExec(pid: p.tgid, execNs: p.time)
             let line = ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm)
             try writer.write(line)
             publish(.process(line))

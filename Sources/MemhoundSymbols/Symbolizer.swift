@@ -1,3 +1,4 @@
+import Glibc
 import MemhoundProc
 
 /// One frame of a user stack, resolved as far as the binaries allow.
@@ -28,6 +29,8 @@ public final class Symbolizer {
     let proc: ProcFS
     private var maps: [Int32: [MemoryMapping]] = [:]
     private var mapsTexts: [Int32: String] = [:]
+    /// When each snapshot's read began (CLOCK_MONOTONIC ns, the kernel's record clock).
+    private var snapshotNs: [Int32: UInt64] = [:]
     private var unwinders: [Int32: DwarfUnwinder?] = [:]
     /// Processes whose syscall stacks are unwound from copies (not Go).
     private var unwound: Set<Int32> = []
@@ -51,11 +54,14 @@ public final class Symbolizer {
 
     /// Reads the process's maps now; call at first sight and when new code is mapped.
     public func observe(pid: Int32) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
         guard let text = try? proc.mapsText(pid: pid) else { return }
         let current = MemoryMapping.parseMaps(text)
         guard !current.isEmpty else { return }
         maps[pid] = current
         mapsTexts[pid] = text
+        snapshotNs[pid] = UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
         unwinders[pid] = nil
         addressFrames[pid] = nil
         addressRules[pid] = nil
@@ -67,6 +73,35 @@ public final class Symbolizer {
         }
     }
 
+    /// A forked child: its address space is a copy of its parent's, so it starts from the parent's
+    /// snapshot, then reads its own. A child that exits before memhound sees it still resolves.
+    public func observe(pid: Int32, forkedFrom parent: Int32) {
+        if let inherited = maps[parent], let text = mapsTexts[parent] {
+            forgetSnapshot(pid: pid)
+            maps[pid] = inherited
+            mapsTexts[pid] = text
+            snapshotNs[pid] = 0  // the parent's address space: never what a later exec started
+        }
+        observe(pid: pid)
+    }
+
+    /// The process exec'd a new program at `execNs` (the kernel's clock): a snapshot read before
+    /// then describes the old address space and is dropped; one read since (the exec record came
+    /// late) is the new program's and stays, should the process be gone now.
+    public func observeExec(pid: Int32, execNs: UInt64) {
+        if (snapshotNs[pid] ?? 0) <= execNs { forgetSnapshot(pid: pid) }
+        observe(pid: pid)
+    }
+
+    private func forgetSnapshot(pid: Int32) {
+        maps[pid] = nil
+        mapsTexts[pid] = nil
+        snapshotNs[pid] = nil
+        unwinders[pid] = nil
+        addressFrames[pid] = nil
+        addressRules[pid] = nil
+    }
+
     /// Keeps an unwinder ready for the process from each maps snapshot on.
     public func prepareUnwinding(pid: Int32, _ on: Bool) {
         if on { unwound.insert(pid) } else { unwound.remove(pid) }
@@ -74,11 +109,7 @@ public final class Symbolizer {
 
     public func forget(pid: Int32) {
         unwound.remove(pid)
-        maps[pid] = nil
-        mapsTexts[pid] = nil
-        unwinders[pid] = nil
-        addressFrames[pid] = nil
-        addressRules[pid] = nil
+        forgetSnapshot(pid: pid)
     }
 
     /// The process's unwinder for its latest maps snapshot, built on first use.

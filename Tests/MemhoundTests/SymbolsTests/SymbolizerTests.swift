@@ -56,6 +56,38 @@ final class SymbolizerTests: XCTestCase {
         XCTAssertEqual(frames.last?.address, 0x400000)
     }
 
+    /// A forked child that exits before its own maps are read resolves through its parent's
+    /// snapshot (its address space was a copy of it) until it execs a new program.
+    func testForkedChildResolvesWithItsParentsMapsUntilItExecs() throws {
+        let root = NSTemporaryDirectory() + "memhound-forkroot-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/proc/7/root/bin", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: root + "/proc/7/root/bin/true")
+        try "00400000-00600000 r-xp 00000000 fd:01 42 /bin/true\n".write(toFile: root + "/proc/7/maps", atomically: true, encoding: .utf8)
+        let symbolizer = Symbolizer(proc: ProcFS(root: root))
+        symbolizer.observe(pid: 7)
+        // pid 8 has no /proc entry: it exited before memhound saw its fork.
+        symbolizer.observe(pid: 8, forkedFrom: 7)
+        XCTAssertEqual(symbolizer.symbolize(pid: 8, addresses: [0x400010]).first?.module, "/bin/true")
+        symbolizer.observeExec(pid: 8, execNs: .max)
+        XCTAssertEqual(symbolizer.symbolize(pid: 8, addresses: [0x400010]).first?.module, "[unknown]")
+    }
+
+    /// An exec record handled after the new program's maps were read (memhound behind, the process
+    /// gone since) keeps that snapshot: it is the new program's.
+    func testASnapshotReadSinceTheExecStays() throws {
+        let root = NSTemporaryDirectory() + "memhound-execroot-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/proc/7/root/bin", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: root + "/proc/7/root/bin/true")
+        try "00400000-00600000 r-xp 00000000 fd:01 42 /bin/true\n".write(toFile: root + "/proc/7/maps", atomically: true, encoding: .utf8)
+        let symbolizer = Symbolizer(proc: ProcFS(root: root))
+        symbolizer.observe(pid: 7)
+        try FileManager.default.removeItem(atPath: root + "/proc/7")
+        symbolizer.observeExec(pid: 7, execNs: 0)
+        XCTAssertEqual(symbolizer.symbolize(pid: 7, addresses: [0x400010]).first?.module, "/bin/true")
+    }
+
     /// The NT_GNU_BUILD_ID note as hex, and none for a binary linked without one.
     func testReadsTheGNUBuildID() throws {
         let source = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/programs/symtarget", withExtension: "c")).path
