@@ -10,6 +10,17 @@
 #include "pidns.bpf.h"
 #include "watch.bpf.h"
 
+/* A record about `task`, written in another task's context (fill_header names the current one). */
+static __always_inline void fill_header_of(struct memhound_record_header *h, __u32 kind,
+					   struct task_struct *task)
+{
+	h->kind = kind;
+	h->tgid = task->tgid;
+	h->tid = ns_tid(task);
+	h->_pad = 0;
+	h->time_ns = bpf_ktime_get_ns();
+}
+
 static __always_inline void emit_process(__u32 event, __u32 tgid, __u32 parent,
 					 __s32 exit_code, __u64 anon_bytes, __u32 nstgid)
 {
@@ -155,11 +166,7 @@ int BPF_PROG(on_cgroup_attach, struct cgroup *dst, const char *path, struct task
 		if (!r)
 			return 0;
 	}
-	r->hdr.kind = MH_RECORD_PROCESS;
-	r->hdr.tgid = tgid;
-	r->hdr.tid = ns_tid(task);
-	r->hdr._pad = 0;
-	r->hdr.time_ns = bpf_ktime_get_ns();
+	fill_header_of(&r->hdr, MH_RECORD_PROCESS, task);
 	r->event = MH_PROCESS_JOIN;
 	r->parent_tgid = 0;
 	r->exit_code = 0;
@@ -250,11 +257,7 @@ int BPF_PROG(on_oom_victim, struct task_struct *task, uid_t uid)
 		if (!r)
 			return 0;
 	}
-	r->hdr.kind = MH_RECORD_OOM_KILL;
-	r->hdr.tgid = tgid;
-	r->hdr.tid = ns_tid(task);
-	r->hdr._pad = 0;
-	r->hdr.time_ns = bpf_ktime_get_ns();
+	fill_header_of(&r->hdr, MH_RECORD_OOM_KILL, task);
 	r->uid = uid;
 	r->oom_score_adj = task->signal->oom_score_adj;
 	r->flags = untraced ? MH_OOM_UNTRACED : 0;

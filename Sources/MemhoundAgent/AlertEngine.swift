@@ -11,6 +11,8 @@ struct AlertEngine {
     private var memory: [Int32: SampleSeries] = [:]
     private var sites: [Int32: [String: SampleSeries]] = [:]
     private var latestSites: [Int32: [String: SiteEntry]] = [:]
+    /// This round's trend of each site, estimated once (the cgroup's alerts read them too).
+    private var siteTrends: [Int32: [String: Trend]] = [:]
     private var cgroups: [String: OOMForecast] = [:]
     private var gc: [Int32: GCPressure] = [:]
     /// Subjects' names for the lines: a process's comm and cgroup, a cgroup's container.
@@ -47,14 +49,16 @@ struct AlertEngine {
         var alerts: [AlertLine] = []
         let estimator = TrendEstimator(thresholds: thresholds)
         let trend = memory[pid].flatMap { estimator.estimate($0) }
+        let trends = current.compactMapValues { estimator.estimate($0) }
+        siteTrends[pid] = trends
         if let trend {
-            let finding = LeakSuspects(thresholds: thresholds).finding(subject: trend, sites: current.compactMapValues { estimator.estimate($0) })
+            let finding = LeakSuspects(thresholds: thresholds).finding(subject: trend, sites: trends)
             if let event = tracker.update(AlertKey(.trend, .process(pid: pid)), severity: finding.severity, at: t) {
                 var line = base(event, time: time, pid: pid, cgroup: nil)
                 line.rates = Self.rates(trend)
                 line.risingForS = finding.suspects.map(\.risingForS).max() ?? trend.risingForS
                 let named = finding.suspects.isEmpty
-                    ? LeakSuspects(thresholds: thresholds).fastestGrowing(current.compactMapValues { estimator.estimate($0) }, limit: Self.suspects)
+                    ? LeakSuspects(thresholds: thresholds).fastestGrowing(trends, limit: Self.suspects)
                         .map { ($0.site, $0.ratePerHour) }
                     : finding.suspects.prefix(Self.suspects).map { ($0.site, $0.ratePerHour) }
                 line.sites = named.compactMap { key, rate in entries[key].map { var s = $0; s.rateBytesPerHour = rate; return s } }
@@ -151,11 +155,10 @@ struct AlertEngine {
 
     /// The fastest-growing sites of a cgroup's processes.
     private func growingSites(_ pids: [Int32]) -> [SiteEntry] {
-        let estimator = TrendEstimator(thresholds: thresholds)
         var rated: [(SiteEntry, Double)] = []
         for pid in pids {
-            for (key, series) in sites[pid] ?? [:] {
-                guard let rate = estimator.estimate(series)?.growthRatePerHour, rate > 0, let entry = latestSites[pid]?[key] else { continue }
+            for (key, trend) in siteTrends[pid] ?? [:] {
+                guard let rate = trend.growthRatePerHour, rate > 0, let entry = latestSites[pid]?[key] else { continue }
                 rated.append((entry, rate))
             }
         }
@@ -168,6 +171,7 @@ struct AlertEngine {
             memory[pid] = nil
             sites[pid] = nil
             latestSites[pid] = nil
+            siteTrends[pid] = nil
             gc[pid] = nil
             comms[pid] = nil
         }
