@@ -187,6 +187,16 @@ static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, _
 
 	read_user_regs(&r);
 	*sp_out = r.sp;
+	if (has_unwind_tables(bpf_get_current_pid_tgid() >> 32)) {
+		/* Unwound with tables: the frame-pointer chain proves nothing about such a stack. */
+		if (c)
+			c->sp = 0;
+		*leaf = word_at_sp_address(r.sp);
+		id = walk_user_stack(ctx, true);
+		if (id < 0)
+			stat_add(MH_STAT_LOST_STACK, 1);
+		return id;
+	}
 	same = c && c->sp == r.sp && c->bp == r.bp && r.ip;
 	if (same && c->frames >= 1 && c->frames <= CHAIN_FRAMES && chain_holds(c, leaf)) {
 		holds = true;
@@ -198,7 +208,7 @@ static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, _
 		}
 	}
 
-	id = walk_user_stack(ctx);
+	id = walk_user_stack(ctx, false);
 	if (known >= 0) {
 		/* Check mode: the proven id was walked again. */
 		if (id != known)

@@ -10,6 +10,7 @@
 
 #include "chain.bpf.h"
 #include "counters.bpf.h"
+#include "stackcopy.bpf.h"
 
 /* Pages [start, end) became resident under `stack`: extend the open run or start one. */
 static __always_inline void add_to_run(struct thread_state *ts, __u64 start, __u64 end,
@@ -85,6 +86,20 @@ static __always_inline __u64 take_fault_address(bool anywhere)
 	return s.addr;
 }
 
+/* Check mode (--check-unwind): copy sampled fault stacks so user space unwinds them too and compares. */
+const volatile bool check_unwind = false;
+
+static __always_inline void copy_for_check(__u32 tgid, __s32 stack_id)
+{
+	struct memhound_target *t;
+
+	if (stack_id < 0 || !has_unwind_tables(tgid))
+		return;
+	t = bpf_map_lookup_elem(&targets, &tgid);
+	if (t && take_copy_token(t, bpf_ktime_get_ns()))
+		emit_stack_copy(0, MH_CHECK_COPY_KEY | (__u32)stack_id);
+}
+
 static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 {
 	struct memhound_stack_key key = { .tgid = tgid };
@@ -105,6 +120,8 @@ static __always_inline void record_growth(void *ctx, __u32 tgid, __u64 bytes)
 	}
 
 	key.stack_id = current_stack(ctx, ts, &leaf, &sp);
+	if (check_unwind)
+		copy_for_check(tgid, key.stack_id);
 	fresh.word_at_sp = leaf;
 	/* No address, no run: no release can ever be charged against these bytes. */
 	unlocated = ts && fault ? 0 : bytes;

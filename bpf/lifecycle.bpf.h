@@ -9,6 +9,7 @@
 #include "counters.bpf.h"
 #include "pidns.bpf.h"
 #include "watch.bpf.h"
+#include "unwind.bpf.h"
 
 /* A record about `task`, written in another task's context (fill_header names the current one). */
 static __always_inline void fill_header_of(struct memhound_record_header *h, __u32 kind,
@@ -76,6 +77,13 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 
 		bpf_map_update_elem(&no_stack_copies, &ctgid, &off, BPF_ANY);
 	}
+	/* The child maps what its parent maps: it unwinds with the same tables from its first fault. */
+	if (p) {
+		struct memhound_unwind_maps *maps = bpf_map_lookup_elem(&unwind_mappings, &ptgid);
+
+		if (maps)
+			bpf_map_update_elem(&unwind_mappings, &ctgid, maps, BPF_ANY);
+	}
 	/* The child's counter already holds what it shares with its parent: its growth counts from there. */
 	mm = child->mm;
 	emit_process(MH_PROCESS_FORK, ctgid, ptgid, 0, mm ? anon_bytes(mm) : 0, ns_tgid(child));
@@ -121,6 +129,8 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	/* The program memhound started (pending exec) keeps the choice made for it. */
 	if (t->state == MH_TARGET_ACTIVE)
 		bpf_map_delete_elem(&no_stack_copies, &tgid);
+	/* The old program's mappings are gone; user space loads the new one's. */
+	bpf_map_delete_elem(&unwind_mappings, &tgid);
 	t->foreign_growth = 0;
 	t->foreign_release = 0;
 	t->unscoped_release = 0;

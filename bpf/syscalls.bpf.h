@@ -120,8 +120,9 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	ts->anon_delta = 0;
 	ts->syscall_stack = current_stack(ctx, ts, &ts->syscall_leaf, &sp);
 	ts->copy_key = 0;
+	/* A process with unwind tables has its whole stack already. */
 	if ((t->flags & MH_TARGET_COPY_STACKS) && creates_region(which, ctx) &&
-	    !bpf_map_lookup_elem(&no_stack_copies, &tgid)) {
+	    !bpf_map_lookup_elem(&no_stack_copies, &tgid) && !has_unwind_tables(tgid)) {
 		__u8 seen = 1;
 
 		/* One copy per call path: a storm of identical calls costs one unwind. */

@@ -28,7 +28,7 @@ uint32_t memhound_tracer_stack_table_entries(const struct memhound_tracer *t)
 }
 
 int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
-			       uint64_t *frames, uint32_t capacity)
+			       uint64_t *frames, uint32_t capacity, uint32_t *flags)
 {
 	struct memhound_stack_ips collided = { 0 };
 	__u64 ips[MH_MAX_STACK_DEPTH] = { 0 }, *found = ips;
@@ -36,6 +36,7 @@ int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
 	uint32_t set = ((uint32_t)stack_id >> MH_STACK_EPOCH_SHIFT) & 1;
 	uint32_t raw = (uint32_t)stack_id & MH_STACK_RAW_MASK, n;
 
+	*flags = 0;
 	if (stack_id < 0)
 		return -ENOENT;
 	if (raw >= MH_COLLIDED_STACK_BASE) {
@@ -46,6 +47,7 @@ int memhound_tracer_read_stack(struct memhound_tracer *t, int32_t stack_id,
 		if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.collided_stacks), &raw, &collided))
 			return -errno;
 		found = collided.ips;
+		*flags = collided.flags;
 	} else if (bpf_map_lookup_elem(stack_map_fd(t, set), &raw, ips)) {
 		return -errno;
 	}
@@ -121,6 +123,7 @@ int memhound_tracer_empty_stack_set(struct memhound_tracer *t, uint32_t set)
 			bpf_map_delete_elem(index, &keys[i]);
 	free(keys);
 	free(ids);
+	__atomic_store_n(&t->skel->bss->unwound_used[set & 1], 0, __ATOMIC_RELAXED);
 	/* Last: slots are handed out again only once nothing points at them. */
 	__atomic_store_n(&t->skel->bss->collided_used[set & 1], 0, __ATOMIC_RELEASE);
 	return found < 0 ? found : removed;
@@ -130,5 +133,65 @@ int memhound_tracer_delete_stack_growth(struct memhound_tracer *t, const struct 
 {
 	if (bpf_map_delete_elem(bpf_map__fd(t->skel->maps.stack_growth), key))
 		return -errno;
+	return 0;
+}
+
+uint32_t memhound_tracer_unwound_used(const struct memhound_tracer *t, uint32_t set)
+{
+	return __atomic_load_n(&t->skel->bss->unwound_used[set & 1], __ATOMIC_RELAXED);
+}
+
+uint32_t memhound_tracer_unwind_capacity(const struct memhound_tracer *t)
+{
+	return t->skel->rodata->unwind_with_tables ? bpf_map__max_entries(t->skel->maps.unwind_rows) : 0;
+}
+
+int memhound_tracer_write_unwind_rows(struct memhound_tracer *t, uint32_t first,
+				      const struct memhound_unwind_row *rows, uint32_t count)
+{
+	int fd = bpf_map__fd(t->skel->maps.unwind_rows);
+	uint32_t cap = memhound_tracer_unwind_capacity(t), *keys;
+	uint32_t done = 0;
+
+	if (first > cap || count > cap - first)
+		return -ENOSPC;
+	keys = malloc(sizeof(*keys) * (count ? count : 1));
+	if (!keys)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < count; i++)
+		keys[i] = first + i;
+	/* In batches: one syscall per many rows (a large library has 100,000). */
+	while (done < count) {
+		__u32 n = count - done;
+
+		if (bpf_map_update_batch(fd, keys + done, rows + done, &n, NULL)) {
+			int err = -errno;
+
+			free(keys);
+			return err;
+		}
+		done += n;
+	}
+	free(keys);
+	return 0;
+}
+
+int memhound_tracer_set_unwind_maps(struct memhound_tracer *t, uint32_t tgid,
+				    const struct memhound_unwind_maps *maps)
+{
+	int fd = bpf_map__fd(t->skel->maps.unwind_mappings);
+
+	if (!maps)
+		return bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
+	return bpf_map_update_elem(fd, &tgid, maps, BPF_ANY) ? -errno : 0;
+}
+
+int memhound_tracer_unwind_misses(struct memhound_tracer *t, uint32_t tgid, uint32_t *out)
+{
+	struct memhound_unwind_maps maps;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.unwind_mappings), &tgid, &maps))
+		return -errno;
+	*out = maps.misses;
 	return 0;
 }

@@ -71,7 +71,7 @@ static int ring_record(void *ctx, void *data, size_t size)
  * more for collisions. Rounded up to a power of two: the kernel's table has
  * that many buckets, and ids are bucket numbers.
  */
-static int size_stack_tables(struct memhound_bpf *skel, uint32_t entries)
+static int size_stack_tables(struct memhound_bpf *skel, uint32_t entries, bool unwinding)
 {
 	uint32_t collided, buckets = 1;
 	int err;
@@ -84,6 +84,9 @@ static int size_stack_tables(struct memhound_bpf *skel, uint32_t entries)
 		buckets <<= 1;
 	entries = buckets;
 	collided = entries / 4 ? entries / 4 : 1;
+	/* Stacks unwound with tables are all kept in the second table. */
+	if (unwinding)
+		collided += entries;
 	err = bpf_map__set_max_entries(skel->maps.stacks, entries);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.stacks_odd, entries);
@@ -120,6 +123,8 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 	t->skel->rodata->chain_floor = options->mmap_min_addr;
 	t->skel->rodata->nr_cpus = t->ncpus;
 	t->skel->rodata->check_stack_reuse = options->check_stack_reuse;
+	t->skel->rodata->unwind_with_tables = options->unwind_with_tables;
+	t->skel->rodata->check_unwind = options->check_unwind && options->unwind_with_tables;
 	t->skel->rodata->watch_all = options->watch_all;
 	t->skel->rodata->watch_cgroups = options->watch_cgroups;
 	if (options->max_targets) {
@@ -130,7 +135,13 @@ int memhound_tracer_open(const struct memhound_tracer_options *options,
 			goto fail;
 	}
 	bpf_program__set_autoattach(t->skel->progs.on_go_gc_cycle, false);
-	err = size_stack_tables(t->skel, options->stack_table_entries);
+	err = size_stack_tables(t->skel, options->stack_table_entries, options->unwind_with_tables);
+	if (!err && options->max_targets)
+		err = bpf_map__set_max_entries(t->skel->maps.unwind_mappings, options->max_targets);
+	if (!err && options->unwind_rows)
+		err = bpf_map__set_max_entries(t->skel->maps.unwind_rows, options->unwind_rows);
+	if (!err && !options->unwind_with_tables)
+		err = bpf_map__set_max_entries(t->skel->maps.unwind_rows, 1);
 	if (err)
 		goto fail;
 	if (options->ring_buffer_bytes) {

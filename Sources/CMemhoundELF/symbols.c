@@ -10,13 +10,7 @@
 
 #include "memhound_elf.h"
 
-struct memhound_elf {
-	Dwfl *dwfl;
-	Dwfl_Module *module;
-	Elf *elf;
-	GElf_Addr bias;
-	int type;
-};
+#include "elf_file.h"
 
 static const Dwfl_Callbacks offline_callbacks = {
 	.find_elf = dwfl_build_id_find_elf,

@@ -1,3 +1,4 @@
+import MemhoundABI
 import MemhoundAccounting
 import MemhoundEvents
 import MemhoundKernel
@@ -14,12 +15,19 @@ extension Session {
         accounting.apply(record, charge: runCharge) { run, region in joinedStack(run, region) }
         switch record {
         case let .stackCopy(copy):
-            caches.pendingCopies[copy.tid] = copy
+            if copy.key >> UInt64(MH_CHECK_COPY_BIT) & 1 != 0 {
+                checkUnwind(copy)
+            } else {
+                caches.pendingCopies[copy.tid] = copy
+            }
         case let .syscall(e):
             rememberWordAtSP(ProcessStack(tgid: e.tgid, stack: e.stack), e.wordAtSP)
             // New code mapped (shared libraries): re-read maps now, while the process lives,
             // so that its stacks still resolve if it exits before the next report.
-            if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 { symbolizer.observe(pid: e.tgid) }
+            if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 {
+                symbolizer.observe(pid: e.tgid)
+                codeMapped(pid: e.tgid)
+            }
             if options.events.contains(EventKind(e.syscall)) {
                 try writer.write(EventLines.syscall(
                     e, time: clock.rfc3339(monotonicNs: e.exitTime),
@@ -59,6 +67,7 @@ extension Session {
             processes[p.tgid]?.isGo = parentIsGo
             symbolizer.prepareUnwinding(pid: p.tgid, parentIsGo != true)
             symbolizer.observe(pid: p.tgid, forkedFrom: p.parentTgid)
+            loadUnwindTables(pid: p.tgid)
             let line = ProcessLine(type: "fork", time: time, pid: p.tgid, parentPid: p.parentTgid, comm: p.comm)
             try writer.write(line)
             publish(.process(line))
@@ -78,6 +87,7 @@ extension Session {
             }
             configureStackCopies(pid: p.tgid)
             symbolizer.observeExec(pid: p.tgid, execNs: p.time)
+            loadUnwindTables(pid: p.tgid)
             let line = ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm)
             try writer.write(line)
             publish(.process(line))
@@ -105,5 +115,6 @@ extension Session {
         tracer.forgetStackGrowth(pid: pid)
         symbolizer.forget(pid: pid)
         caches.forget(pid: pid)
+        forgetUnwindTables(pid: pid)
     }
 }

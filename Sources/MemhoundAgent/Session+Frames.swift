@@ -1,3 +1,4 @@
+import MemhoundABI
 import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
@@ -20,8 +21,14 @@ extension Session {
             guard let pcs = caches.unwound.stack(key) else { return [] }
             result = symbolizer.symbolizeUnwound(pid: key.tgid, pcs: pcs).map(Frame.init)
         case .walked:
-            let resolved = symbolizer.resolve(pid: key.tgid, addresses: tracer.frames(key.stack),
-                                              wordAtSP: caches.wordsAtSP[key] ?? 0)
+            let flags = tracer.stackFlags(key.stack)
+            let resolved = flags & UInt32(MH_STACK_UNWOUND.rawValue) != 0
+                ? symbolizer.resolveUnwound(pid: key.tgid, addresses: tracer.frames(key.stack),
+                                            framePointerLeaf: flags & UInt32(MH_STACK_FP_LEAF.rawValue) != 0,
+                                            complete: flags & UInt32(MH_STACK_COMPLETE.rawValue) != 0,
+                                            wordAtSP: caches.wordsAtSP[key] ?? 0)
+                : symbolizer.resolve(pid: key.tgid, addresses: tracer.frames(key.stack),
+                                     wordAtSP: caches.wordsAtSP[key] ?? 0)
             caches.complete[key] = resolved.complete
             caches.repairedPCs[key] = resolved.pcs
             result = resolved.frames.map(Frame.init)

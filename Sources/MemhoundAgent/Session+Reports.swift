@@ -95,6 +95,9 @@ extension Session {
             line.stackWalks.expired = tracer.expiredStackIDs
             line.stackWalks.retired = tracer.retiredNames
             line.stackWalks.copiesSkipped = s.stackCopiesSkipped
+            line.stackWalks.unwound = s.stacksUnwound
+            line.stackWalks.unwindStopped = s.unwindsStopped
+            if options.checkUnwind { line.stackWalks.unwindCheck = unwindCheck.counts(pid: pid) }
         }
         return line
     }

@@ -78,6 +78,7 @@ extension Session {
         noteOwnPid(pid)
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
         symbolizer.observe(pid: pid)
+        loadUnwindTables(pid: pid)
         if isGo == true { countGoGCCycles(pid: pid) }
         let line = ProcessLine(type: "attach", time: time, pid: pid, parentPid: nil, comm: traced.comm ?? "")
         try writer.write(line)

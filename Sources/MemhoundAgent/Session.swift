@@ -57,6 +57,10 @@ public final class Session {
     var goGCProbed: [GoBinaryID: Bool] = [:]
     /// The stacks written so far with --stacks once (Session+Reports, writeWithStacks).
     var stackLines: StackLineTable
+    /// The kernel's unwind tables (Session+UnwindTables).
+    var unwindTables = UnwindTableState()
+    /// --check-unwind: fault stacks compared with libdwfl's unwind of their copies (Session+UnwindCheck).
+    var unwindCheck = UnwindCheckCounts()
 
     /// Loads and attaches the BPF programs; nothing is traced yet.
     public init(options: SessionOptions, target: TargetSpec, writer: LineWriter) throws(AgentError) {
@@ -79,6 +83,8 @@ public final class Session {
                                                mmapMinAddress: proc.mmapMinAddress() ?? 0,
                                                checkStackReuse: options.checkStackReuse,
                                                stackTableEntries: options.stackTableEntries)
+            tracerOptions.unwindWithTables = options.unwindWithTables
+            tracerOptions.checkUnwind = options.checkUnwind
             if case let .watch(watch) = target {
                 tracerOptions.watchAll = watch.all
                 tracerOptions.watchCgroups = !watch.cgroups.isEmpty
@@ -159,6 +165,7 @@ public final class Session {
         processes[pid]?.isGo = isGo
         symbolizer.prepareUnwinding(pid: pid, isGo != true)
         symbolizer.observe(pid: pid)
+        loadUnwindTables(pid: pid)
         if isGo == true { countGoGCCycles(pid: pid) }
     }
 
@@ -239,6 +246,7 @@ public final class Session {
         while true {
             try drain(timeoutMs: 100)
             try recycleStackTables()
+            refreshUnwindTables(nowNs: MonotonicClock.nowNs())
             let signal = memhound_signals_pending()
             if signal != 0 { return signal }
             reapChild()

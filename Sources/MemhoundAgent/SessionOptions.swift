@@ -23,6 +23,10 @@ public struct SessionOptions: Sendable {
     public var sampleEvery: UInt32 = 1
     /// Walk stacks proven unchanged too, and count disagreements.
     public var checkStackReuse = false
+    /// Unwind user stacks in the kernel with each file's CFI (bpf/unwind.bpf.h); false: frame pointers only.
+    public var unwindWithTables = true
+    /// Copy sampled fault stacks and unwind them with libdwfl too, counting disagreements (diagnosis).
+    public var checkUnwind = false
     /// Stacks per kernel stack table (see Tracer+Stacks); 0: the default.
     public var stackTableEntries: UInt32 = 0
     /// The kernel-to-user ring buffer, in bytes (a power of two, a multiple of the page size).

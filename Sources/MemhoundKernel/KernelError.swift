@@ -3,7 +3,7 @@ import Glibc
 /// A failure of the kernel side, with what to do about it.
 public struct KernelError: Error, CustomStringConvertible, Sendable {
     public enum Step: Sendable, Equatable {
-        case load, attach(program: String), addTarget(pid: Int32), watchCgroup, poll, readMap(String)
+        case load, attach(program: String), addTarget(pid: Int32), watchCgroup, poll, readMap(String), writeMap(String)
     }
 
     public var step: Step
@@ -30,6 +30,7 @@ public struct KernelError: Error, CustomStringConvertible, Sendable {
         case .watchCgroup: what = "adding a cgroup to the watched set failed"
         case .poll: what = "reading the ring buffer failed"
         case let .readMap(name): what = "reading BPF map \(name) failed"
+        case let .writeMap(name): what = "writing BPF map \(name) failed"
         }
         return "\(what): \(reason) (\(advice))"
     }

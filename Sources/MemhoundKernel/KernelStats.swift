@@ -65,6 +65,9 @@ public struct KernelStats: Equatable, Sendable {
     public var stacksCollided: UInt64 = 0
     /// Stack copies not made because the target's copy budget was spent (those calls keep frame-pointer stacks).
     public var stackCopiesSkipped: UInt64 = 0
+    /// Stacks unwound with unwind tables, and those whose walk stopped before the outermost frame.
+    public var stacksUnwound: UInt64 = 0
+    public var unwindsStopped: UInt64 = 0
 
     public init() {}
 
@@ -81,6 +84,8 @@ public struct KernelStats: Equatable, Sendable {
         stackMismatches = v[Int(MH_STAT_STACK_MISMATCH.rawValue)]
         stacksCollided = v[Int(MH_STAT_STACK_COLLIDED.rawValue)]
         stackCopiesSkipped = v[Int(MH_STAT_STACK_COPY_SKIPPED.rawValue)]
+        stacksUnwound = v[Int(MH_STAT_STACK_UNWOUND.rawValue)]
+        unwindsStopped = v[Int(MH_STAT_UNWIND_STOPPED.rawValue)]
     }
 
     public var totalLost: UInt64 {

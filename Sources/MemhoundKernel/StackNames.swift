@@ -44,7 +44,9 @@ struct StackNames {
 
     let layout: Layout
     private(set) var frames: [StackName: [UInt64]] = [:]
-    private var byFrames: [[UInt64]: StackName] = [:]
+    /// memhound_stack_flags of the names whose stacks have any.
+    private(set) var flags: [StackName: UInt32] = [:]
+    private var byFrames: [KernelStack: StackName] = [:]
     private var epochs: [UInt32: Epoch] = [:]
     private(set) var current: UInt32 = 0
     private var next: UInt64
@@ -64,7 +66,7 @@ struct StackNames {
 
     /// The name of kernel stack `id`; `read` gives its frames (nil: unreadable).
     /// Ids not captured, and ids that cannot be named (counted in `expired`), are unknown.
-    mutating func name(_ id: KernelStackID, read: (KernelStackID) -> [UInt64]?) -> StackName {
+    mutating func name(_ id: KernelStackID, read: (KernelStackID) -> KernelStack?) -> StackName {
         guard id.isCaptured else { return .unknown }
         let epoch = id.epoch
         guard let slot = layout.slot(id.slot), let known = epochs[epoch]?.slots[slot] else {
@@ -81,7 +83,7 @@ struct StackNames {
             break
         }
         // Only a set not yet emptied may be read: an emptied one holds a later epoch's stacks.
-        guard epochs[epoch]!.readable, let stack = read(id), !stack.isEmpty else {
+        guard epochs[epoch]!.readable, let stack = read(id), !stack.frames.isEmpty else {
             expired += 1
             return .unknown
         }
@@ -123,7 +125,9 @@ struct StackNames {
     /// them are not named again (expired).
     mutating func forget(_ names: Set<StackName>) {
         for name in names {
-            if let stack = frames.removeValue(forKey: name) { byFrames[stack] = nil }
+            if let stack = frames.removeValue(forKey: name) {
+                byFrames[KernelStack(frames: stack, flags: flags.removeValue(forKey: name) ?? 0)] = nil
+            }
         }
         for key in epochs.keys where !epochs[key]!.readable {
             for slot in epochs[key]!.slots.indices {
@@ -134,11 +138,18 @@ struct StackNames {
         }
     }
 
-    private mutating func allocate(_ stack: [UInt64]) -> StackName {
+    private mutating func allocate(_ stack: KernelStack) -> StackName {
         let name = StackName.walked(next)
         next += 1
-        frames[name] = stack
+        frames[name] = stack.frames
+        if stack.flags != 0 { flags[name] = stack.flags }
         byFrames[stack] = name
         return name
     }
+}
+
+/// A stack as the kernel keeps it: frames, leaf first, and how they were found (memhound_stack_flags).
+struct KernelStack: Hashable {
+    var frames: [UInt64]
+    var flags: UInt32 = 0
 }

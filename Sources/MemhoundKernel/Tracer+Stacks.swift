@@ -49,7 +49,12 @@ extension Tracer {
     /// Whether the set in use is full enough to be recycled.
     public var stackSetIsFilling: Bool {
         let epoch = memhound_tracer_stack_epoch(handle)
-        return memhound_tracer_collided_used(handle, epoch & 1) * 4 >= memhound_tracer_collided_capacity(handle)
+        let used = memhound_tracer_collided_used(handle, epoch & 1)
+        let unwound = min(memhound_tracer_unwound_used(handle, epoch & 1), used)
+        let capacity = memhound_tracer_collided_capacity(handle)
+        // Collisions: a quarter of their share (a quarter of the first table's size) used.
+        // Stacks unwound with tables: half of all the room.
+        return (used - unwound) * 16 >= stackTableEntries || used * 2 >= capacity
     }
 
     /// Stacks each set holds before the second table takes collisions.
@@ -102,10 +107,11 @@ extension Tracer {
     func name(_ id: KernelStackID) -> StackName {
         names.name(id) { id in
             var frames = [UInt64](repeating: 0, count: Int(MH_MAX_STACK_DEPTH))
+            var flags: UInt32 = 0
             let n = frames.withUnsafeMutableBufferPointer {
-                memhound_tracer_read_stack(handle, id.raw, $0.baseAddress, UInt32($0.count))
+                memhound_tracer_read_stack(handle, id.raw, $0.baseAddress, UInt32($0.count), &flags)
             }
-            return n > 0 ? Array(frames.prefix(Int(n))) : nil
+            return n > 0 ? KernelStack(frames: Array(frames.prefix(Int(n))), flags: flags) : nil
         }
     }
 

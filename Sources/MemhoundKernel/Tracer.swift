@@ -23,6 +23,12 @@ public final class Tracer {
         public var watchCgroups = false
         /// Processes traced at once; 0: the programs' default (1024).
         public var maxTargets: UInt32 = 0
+        /// Unwind user stacks in the kernel with tables user space loads (Tracer+Unwind).
+        public var unwindWithTables = false
+        /// Rows the unwind tables of all files may take; 0: MH_UNWIND_ROWS.
+        public var unwindRows: UInt32 = 0
+        /// Copy sampled fault stacks so user space unwinds them too (--check-unwind).
+        public var checkUnwind = false
 
         public init(followChildren: Bool = true, ringBufferBytes: UInt32 = 8 << 20, sampleEvery: UInt32 = 1,
                     mmapMinAddress: UInt64 = 0, checkStackReuse: Bool = false, stackTableEntries: UInt32 = 0) {
@@ -51,6 +57,8 @@ public final class Tracer {
     public internal(set) var retiredNames: UInt64 = 0
     /// Host tgids and the pids memhound sees (PidTranslation).
     var pids = PidTranslation()
+    /// The first row of `unwind_rows` not handed out yet (Tracer+Unwind).
+    var nextUnwindRow: UInt32 = 0
 
     /// Opens, configures and loads the embedded programs; nothing is attached yet.
     public init(options: Options) throws(KernelError) {
@@ -58,7 +66,9 @@ public final class Tracer {
             follow_children: options.followChildren, sample_every: options.sampleEvery,
             ring_buffer_bytes: options.ringBufferBytes, mmap_min_addr: options.mmapMinAddress,
             check_stack_reuse: options.checkStackReuse, stack_table_entries: options.stackTableEntries,
-            watch_all: options.watchAll, watch_cgroups: options.watchCgroups, max_targets: options.maxTargets)
+            watch_all: options.watchAll, watch_cgroups: options.watchCgroups, max_targets: options.maxTargets,
+            unwind_with_tables: options.unwindWithTables, unwind_rows: options.unwindRows,
+            check_unwind: options.checkUnwind)
         var out: OpaquePointer?
         let err = memhound_tracer_open(&raw, &out)
         guard err == 0, let out else {

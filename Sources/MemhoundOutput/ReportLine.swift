@@ -271,10 +271,18 @@ public struct StackWalks: Codable, Equatable, Sendable {
     public var retired: UInt64 = 0
     /// Stack copies the per-target rate limit skipped: those calls kept their frame-pointer stack.
     public var copiesSkipped: UInt64 = 0
+    /// Stacks the kernel unwound with the binaries' call frame information (all processes).
+    public var unwound: UInt64 = 0
+    /// ...of which the walk stopped before the outermost frame (a rule it does not evaluate, unreadable stack).
+    public var unwindStopped: UInt64 = 0
+    /// --check-unwind: sampled fault stacks also unwound by libdwfl from a copy, and how many disagreed.
+    public var unwindCheck: UnwindCheck?
 
     enum CodingKeys: String, CodingKey {
-        case walked, reused, mismatched, checked, collided, recycled, expired, retired
+        case walked, reused, mismatched, checked, collided, recycled, expired, retired, unwound
         case copiesSkipped = "copies_skipped"
+        case unwindStopped = "unwind_stopped"
+        case unwindCheck = "unwind_check"
     }
 
     public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false,
@@ -284,6 +292,30 @@ public struct StackWalks: Codable, Equatable, Sendable {
         self.mismatched = mismatched
         self.checked = checked
         self.collided = collided
+    }
+}
+
+/// --check-unwind's comparison of the kernel's unwinding with libdwfl's on the same stacks.
+public struct UnwindCheck: Codable, Equatable, Sendable {
+    /// Stacks compared (libdwfl unwound at least two frames from the copy).
+    public var compared: UInt64 = 0
+    /// Stacks whose frames differ where both unwinds have them, or where libdwfl found callers the kernel did not.
+    public var disagreed: UInt64 = 0
+    /// Frames compared, over all stacks.
+    public var frames: UInt64 = 0
+    /// The first few disagreements: kernel and libdwfl program counters, leaf first, as hex.
+    public var examples: [UnwindDisagreement] = []
+
+    public init() {}
+}
+
+public struct UnwindDisagreement: Codable, Equatable, Sendable {
+    public var kernel: [String]
+    public var libdwfl: [String]
+
+    public init(kernel: [String], libdwfl: [String]) {
+        self.kernel = kernel
+        self.libdwfl = libdwfl
     }
 }
 

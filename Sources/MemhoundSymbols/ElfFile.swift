@@ -1,4 +1,5 @@
 import CMemhoundELF
+import MemhoundABI
 import Glibc
 
 /// One opened ELF file: its load segments and a libdwfl session for lookups.
@@ -135,5 +136,16 @@ final class ElfFile {
             offset: s.offset,
             file: s.file.map { String(cString: $0) },
             line: s.line > 0 ? Int(s.line) : nil)
+    }
+}
+
+extension ElfFile {
+    /// The file's unwind table for the kernel (memhound_unwind_row), from its .eh_frame; empty without one.
+    func unwindRows() -> [memhound_unwind_row] {
+        var out: UnsafeMutablePointer<memhound_unwind_row>?
+        let n = memhound_elf_unwind_rows(handle, &out)
+        defer { free(out) }
+        guard n > 0, let out else { return [] }
+        return Array(UnsafeBufferPointer(start: out, count: Int(n)))
     }
 }

@@ -52,6 +52,30 @@ extension Symbolizer {
         return ResolvedStack(frames: symbolized, pcs: pcs, complete: complete)
     }
 
+    /// Frames for a stack the kernel unwound with the binaries' CFI (bpf/unwind.bpf.h): every
+    /// frame is trusted. Only a leaf no CFI covered was unwound by frame pointers, so a frameless
+    /// one (Go's memclr, JIT code) gets its caller back from `wordAtSP`, as in `resolve`.
+    public func resolveUnwound(pid: Int32, addresses: [UInt64], framePointerLeaf: Bool, complete: Bool,
+                               wordAtSP: UInt64 = 0) -> ResolvedStack {
+        refreshIfNeeded(pid: pid, addresses: addresses)
+        guard let leaf = addresses.first else { return ResolvedStack(frames: [], pcs: [], complete: false) }
+        var pcs = addresses
+        if framePointerLeaf, wordAtSP != 0, addresses.count < 2 || addresses[1] != wordAtSP {
+            switch rule(pid: pid, lookup: leaf) {
+            case .frameless where isCode(pid: pid, wordAtSP):
+                pcs.insert(wordAtSP, at: 1)
+            case .unknown where isReturnAddress(pid: pid, wordAtSP):
+                pcs.insert(wordAtSP, at: 1)
+            default:
+                break
+            }
+        }
+        let symbolized = pcs.enumerated().flatMap { i, pc in
+            self.frames(pid: pid, address: pc, lookup: i == 0 ? pc : pc &- 1)
+        }
+        return ResolvedStack(frames: symbolized, pcs: pcs, complete: complete)
+    }
+
     private func rule(pid: Int32, lookup: UInt64) -> ElfFile.FrameRule {
         if let known = addressRules[pid]?[lookup] { return known }
         var found = ElfFile.FrameRule.unknown

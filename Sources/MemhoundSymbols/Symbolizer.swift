@@ -257,6 +257,8 @@ public final class Symbolizer {
         return code.count == 7 && CallInstruction.endsAt(code)
     }
 
+    func mapsSnapshot(pid: Int32) -> [MemoryMapping]? { maps[pid] }
+
     private func mapping(pid: Int32, address: UInt64) -> MemoryMapping? {
         guard let list = maps[pid] else { return nil }
         var low = 0, high = list.count
@@ -267,7 +269,7 @@ public final class Symbolizer {
         return low < list.count && list[low].start <= address ? list[low] : nil
     }
 
-    private func elf(for m: MemoryMapping, pid: Int32) -> ElfFile? {
+    func elf(for m: MemoryMapping, pid: Int32) -> ElfFile? {
         let key = FileKey(device: m.device, inode: m.inode)
         if let cached = files[key] { return cached }
         var opened: ElfFile?

@@ -61,6 +61,15 @@ struct TraceOptions: ParsableArguments {
     var checkStackReuse = false
 
     @Option(help: ArgumentHelp(
+        "How the kernel unwinds user stacks: 'tables' (each binary's call frame information, so code without frame pointers keeps its callers; frame pointers where a binary has none, as Go) or 'frame-pointers' (cheaper, cut at the first frame without one).",
+        valueName: "tables|frame-pointers"))
+    var unwind: UnwindMode = .tables
+
+    @Flag(help: ArgumentHelp(
+        "Also copy sampled fault stacks (256 a second per process at most) and unwind them in user space with libdwfl; reports count the stacks compared and those whose frames disagree with the kernel's (diagnosis)."))
+    var checkUnwind = false
+
+    @Option(help: ArgumentHelp(
         "Stacks the kernel keeps per stack table (rounded up to a power of two; two sets, recycled as they fill; 1024 to 1048576).",
         valueName: "stacks"))
     var stackTable: UInt32 = UInt32(16384)
@@ -151,10 +160,17 @@ struct TraceOptions: ParsableArguments {
         o.followChildren = !noFollowChildren
         o.sampleEvery = sampleEvery
         o.checkStackReuse = checkStackReuse
+        o.unwindWithTables = unwind == .tables
+        o.checkUnwind = checkUnwind
         o.stackTableEntries = stackTable
         o.ringBufferBytes = ringBufferKib * 1024
         o.verbose = verbose
         o.alerts = alertOptions.settings
         return o
     }
+}
+
+enum UnwindMode: String, ExpressibleByArgument, CaseIterable {
+    case tables
+    case framePointers = "frame-pointers"
 }

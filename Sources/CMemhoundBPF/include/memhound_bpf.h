@@ -29,6 +29,11 @@ struct memhound_tracer_options {
 	bool watch_all;             /* every process of memhound's pid namespace */
 	bool watch_cgroups;         /* those of the cgroups given to memhound_tracer_watch_cgroup */
 	uint32_t max_targets;       /* processes traced at once; 0: 1024 */
+	/* Unwind stacks in the kernel with tables user space loads (bpf/unwind.bpf.h) */
+	bool unwind_with_tables;
+	uint32_t unwind_rows;       /* rows of all files' tables; 0: MH_UNWIND_ROWS */
+	/* Check mode: copy sampled fault stacks for unwinding in user space too */
+	bool check_unwind;
 };
 
 /* Called once per ring-buffer record; the data is valid only during the call. */
@@ -76,6 +81,21 @@ int memhound_tracer_attach_go_gc(struct memhound_tracer *tracer, const char *bin
 int memhound_tracer_read_go_gc_cycles(struct memhound_tracer *tracer, uint32_t tgid, uint64_t *out);
 int memhound_tracer_forget_go_gc_cycles(struct memhound_tracer *tracer, uint32_t tgid);
 
+/* ---- unwind tables (bpf/unwind.bpf.h) ----------------------------------- */
+
+/* Rows the table array holds. */
+uint32_t memhound_tracer_unwind_capacity(const struct memhound_tracer *tracer);
+/* Writes rows [first, first + count) of the table array. */
+int memhound_tracer_write_unwind_rows(struct memhound_tracer *tracer, uint32_t first,
+				      const struct memhound_unwind_row *rows, uint32_t count);
+/* Sets (or, with NULL, removes) the executable mappings of tgid. */
+int memhound_tracer_set_unwind_maps(struct memhound_tracer *tracer, uint32_t tgid,
+				    const struct memhound_unwind_maps *maps);
+/* The misses counted for tgid's mappings (a pc in none of them); -ENOENT when it has none. */
+int memhound_tracer_unwind_misses(struct memhound_tracer *tracer, uint32_t tgid, uint32_t *out);
+/* Stacks of a set that were unwound with tables (they sit in the second table). */
+uint32_t memhound_tracer_unwound_used(const struct memhound_tracer *tracer, uint32_t set);
+
 /* Waits up to timeout_ms for records, then drains those ready for 50 ms at most. Returns how many. */
 int memhound_tracer_poll(struct memhound_tracer *tracer, int timeout_ms,
 			 memhound_record_fn callback, void *context);
@@ -96,9 +116,9 @@ int memhound_tracer_forget_stack_growth(struct memhound_tracer *tracer, uint32_t
 
 /* ---- the two sets of stack tables (MH_STACK_EPOCH_SHIFT) -------------- */
 
-/* Copies the user stack `stack_id` (leaf first); returns the number of frames. */
+/* Copies the user stack `stack_id` (leaf first) and its memhound_stack_flags; returns the number of frames. */
 int memhound_tracer_read_stack(struct memhound_tracer *tracer, int32_t stack_id,
-			       uint64_t *frames, uint32_t capacity);
+			       uint64_t *frames, uint32_t capacity, uint32_t *flags);
 /* Stacks one set's kernel table holds, and its second table's slots. */
 uint32_t memhound_tracer_stack_table_entries(const struct memhound_tracer *tracer);
 uint32_t memhound_tracer_collided_capacity(const struct memhound_tracer *tracer);

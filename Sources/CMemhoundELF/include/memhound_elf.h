@@ -86,4 +86,15 @@ int memhound_elf_inlines(struct memhound_elf *elf, uint64_t vaddr, struct memhou
  */
 int memhound_elf_cfa(struct memhound_elf *elf, uint64_t vaddr, int *reg, int64_t *offset);
 
+struct memhound_unwind_row;
+
+/*
+ * The file's unwind table for the kernel's unwinder (memhound_unwind_row in
+ * memhound.h) from its .eh_frame (found through .eh_frame_hdr): rows sorted
+ * by pc, a row of kind MH_CFA_NONE where no FDE covers the code. *out is
+ * allocated (free it); returns how many rows, -ENOENT when the file has no
+ * .eh_frame_hdr, -ENOTSUP for an encoding it does not read.
+ */
+int memhound_elf_unwind_rows(struct memhound_elf *elf, struct memhound_unwind_row **out);
+
 #endif /* MEMHOUND_ELF_H */

@@ -49,8 +49,64 @@ struct memhound_collided_key {
 /* An entry of `collided_stacks`. */
 struct memhound_stack_ips {
 	__u32 depth;        /* frames in ips */
-	__u32 _pad;
+	__u32 flags;        /* enum memhound_stack_flags */
 	__u64 ips[MH_MAX_STACK_DEPTH];
+};
+
+/* Values of memhound_stack_ips.flags. */
+enum memhound_stack_flags {
+	/* Unwound by the kernel with the process's unwind tables (bpf/unwind.bpf.h), not bpf_get_stack. */
+	MH_STACK_UNWOUND = 1,
+	/* ...and its leaf had no CFI row: it was unwound by frame pointers (a frameless leaf hides its caller). */
+	MH_STACK_FP_LEAF = 2,
+	/* ...and the walk reached the outermost frame (or a frame-pointer chain's end), not a dead end. */
+	MH_STACK_COMPLETE = 4,
+};
+
+/*
+ * In-kernel unwinding (bpf/unwind.bpf.h). User space turns each executable
+ * file's CFI (.eh_frame, else .debug_frame) into rows sorted by pc, one row
+ * per range of instructions with the same rule for the CFA and the saved rbp
+ * (the return address is always at CFA - 8 on x86_64). Rows of every file
+ * share one array (`unwind_rows`); a process's executable mappings
+ * (`unwind_mappings`, keyed by tgid) say where each file's rows are.
+ */
+#define MH_UNWIND_MAPPINGS 128     /* executable mappings per process, at most */
+#define MH_UNWIND_ROWS (1 << 21)   /* rows of all files, by default */
+
+/* Values of memhound_unwind_row.kind. */
+enum memhound_cfa_kind {
+	MH_CFA_NONE = 0,        /* no CFI covers the pc: frame pointers (Go code, JIT code) */
+	MH_CFA_RSP = 1,         /* CFA = rsp + cfa_offset */
+	MH_CFA_RBP = 2,         /* CFA = rbp + cfa_offset */
+	/* A PLT entry: CFA = rsp + cfa_offset, plus 8 when (pc & 15) >= rbp_offset. */
+	MH_CFA_PLT = 3,
+	MH_CFA_END = 4,         /* the outermost frame: the return address is undefined */
+	MH_CFA_UNSUPPORTED = 5, /* a rule the kernel does not evaluate (signal frames, expressions): the walk stops */
+};
+
+struct memhound_unwind_row {
+	__u32 pc;           /* file address where the row starts */
+	__s32 cfa_offset;
+	__s16 rbp_offset;   /* rbp saved at CFA + rbp_offset; 0: rbp unchanged */
+	__u8 kind;          /* enum memhound_cfa_kind */
+	__u8 _pad;
+};
+
+struct memhound_unwind_mapping {
+	__u64 start;        /* [start, end): the mapping's addresses */
+	__u64 end;
+	__u64 bias;         /* address - bias = file address */
+	__u32 first_row;    /* its file's rows: unwind_rows[first_row, first_row + rows) */
+	__u32 rows;         /* 0: no table (frame pointers) */
+};
+
+/* Map `unwind_mappings`: tgid -> this, mappings sorted by start. */
+struct memhound_unwind_maps {
+	__u32 count;
+	/* Walks that met a pc in no mapping here (a library loaded since): user space reloads. */
+	__u32 misses;
+	struct memhound_unwind_mapping mappings[MH_UNWIND_MAPPINGS];
 };
 
 #define MH_COMM_LEN 16
@@ -74,6 +130,9 @@ enum memhound_target_flags {
 	 */
 	MH_TARGET_COPY_STACKS = 2,
 };
+
+#define MH_CHECK_COPY_BIT 63
+#define MH_CHECK_COPY_KEY (1ULL << MH_CHECK_COPY_BIT)
 
 /* User stack bytes copied for user-space unwinding, at most. */
 #define MH_STACK_COPY_MAX 8192
@@ -144,7 +203,9 @@ enum memhound_stat {
 	MH_STAT_STACK_COLLIDED = 10,  /* stacks kept in the second table (see MH_COLLIDED_STACK_BASE) */
 	MH_STAT_STACK_COPY_SKIPPED = 11, /* stack copies not made: the target's copy budget was spent */
 	MH_STAT_OVERFLOWED = 12,      /* records the ring buffer had no room for, kept in `overflow` (not lost) */
-	MH_STAT_COUNT = 13,
+	MH_STAT_STACK_UNWOUND = 13,   /* user stacks unwound with unwind tables (bpf/unwind.bpf.h) */
+	MH_STAT_UNWIND_STOPPED = 14,  /* ...of which the walk stopped before the outermost frame */
+	MH_STAT_COUNT = 15,
 };
 
 /* Common prefix of every ring-buffer record. */
@@ -219,7 +280,12 @@ enum memhound_run_flags {
 struct memhound_stack_record {
 	struct memhound_record_header hdr;
 	__u64 enter_ns;
-	__u64 key;          /* memhound_syscall_record.copy_key of the calls it stands for */
+	/*
+	 * memhound_syscall_record.copy_key of the calls it stands for; with
+	 * MH_CHECK_COPY_KEY, a fault's stack copied to check the kernel's unwind
+	 * (--check-unwind): the low 32 bits are that stack's id.
+	 */
+	__u64 key;
 	__u64 regs[MH_UNWIND_REGS];
 	__u32 size;         /* bytes of data, copied from regs[7] (the stack pointer) up */
 	__u32 _pad;
@@ -350,6 +416,9 @@ _Static_assert(sizeof(struct memhound_stack_key) == 8, "site key layout");
 _Static_assert(sizeof(struct memhound_stack_growth) == 40, "site growth layout");
 _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
 _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
+_Static_assert(sizeof(struct memhound_unwind_row) == 12, "unwind row layout");
+_Static_assert(sizeof(struct memhound_unwind_mapping) == 32, "unwind mapping layout");
+_Static_assert(sizeof(struct memhound_unwind_maps) == 8 + 32 * MH_UNWIND_MAPPINGS, "unwind maps layout");
 _Static_assert(sizeof(struct memhound_overflow_key) == 16, "overflow key layout");
 _Static_assert(sizeof(struct memhound_pid_pair) == 8, "pid pair layout");
 _Static_assert(sizeof(struct memhound_cgroup_key) == 16, "cgroup key layout");

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * User stacks unwound in the kernel with each file's call frame information,
+ * so code without frame pointers (glibc, distribution-built C and C++, jemalloc,
+ * CPython) keeps its callers. User space loads the tables (`unwind_rows`) and
+ * each process's executable mappings (`unwind_mappings`): see
+ * memhound_unwind_row in memhound.h. Per frame: find the mapping of the pc,
+ * the row of its file for the pc, compute the CFA, read the return address at
+ * CFA - 8 and the saved rbp where the row says. Code no table covers (Go,
+ * JIT) is unwound by frame pointers, so mixed stacks (cgo: C frames on the
+ * system stack, then the Go frames that called them) come out whole.
+ */
+#ifndef MEMHOUND_UNWIND_BPF_H
+#define MEMHOUND_UNWIND_BPF_H
+
+#include "state.bpf.h"
+
+/* Set by the loader when the session unwinds with tables. */
+const volatile bool unwind_with_tables = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MH_UNWIND_ROWS);
+	__type(key, __u32);
+	__type(value, struct memhound_unwind_row);
+} unwind_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024); /* as many as targets; set by the loader */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct memhound_unwind_maps);
+} unwind_mappings SEC(".maps");
+
+struct unwind_walk {
+	struct memhound_unwind_maps *maps;
+	struct memhound_stack_ips *out;
+	__u64 pc;
+	__u64 sp;
+	__u64 bp;
+};
+
+/*
+ * Binary searches run as bpf_loop steps: in a plain loop the verifier would
+ * follow every path of the search's bounds (2^steps states).
+ */
+struct mapping_search {
+	struct memhound_unwind_maps *maps;
+	__u64 pc;
+	__u32 lo;
+	__u32 hi;
+};
+
+static long mapping_step(__u32 i, struct mapping_search *s)
+{
+	__u32 mid;
+
+	if (s->lo >= s->hi)
+		return 1;
+	mid = (s->lo + s->hi) / 2;
+	if (s->pc < s->maps->mappings[mid & (MH_UNWIND_MAPPINGS - 1)].start)
+		s->hi = mid;
+	else
+		s->lo = mid + 1;
+	return 0;
+}
+
+/* The process's executable mapping that holds pc, or NULL (binary search over start). */
+static __always_inline struct memhound_unwind_mapping *find_mapping(struct memhound_unwind_maps *maps, __u64 pc)
+{
+	struct mapping_search s = { .maps = maps, .pc = pc, .hi = maps->count };
+	struct memhound_unwind_mapping *m;
+
+	if (s.hi > MH_UNWIND_MAPPINGS)
+		s.hi = MH_UNWIND_MAPPINGS;
+	bpf_loop(9, mapping_step, &s, 0);
+	if (s.lo == 0)
+		return NULL;
+	m = &maps->mappings[(s.lo - 1) & (MH_UNWIND_MAPPINGS - 1)];
+	return pc < m->end ? m : NULL;
+}
+
+struct row_search {
+	__u32 first;
+	__u32 addr;
+	__u32 lo;
+	__u32 hi;
+};
+
+static long row_step(__u32 i, struct row_search *s)
+{
+	struct memhound_unwind_row *row;
+	__u32 mid, index;
+
+	if (s->lo >= s->hi)
+		return 1;
+	mid = s->lo + (s->hi - s->lo) / 2;
+	index = s->first + mid;
+	row = bpf_map_lookup_elem(&unwind_rows, &index);
+	if (!row) {
+		s->lo = 0;
+		return 1;
+	}
+	if (s->addr < row->pc)
+		s->hi = mid;
+	else
+		s->lo = mid + 1;
+	return 0;
+}
+
+/* The last row of m's file at or below file address addr; false when there is none. */
+static __always_inline bool find_row(const struct memhound_unwind_mapping *m, __u64 addr,
+				     struct memhound_unwind_row *out)
+{
+	struct row_search s = { .first = m->first_row, .addr = (__u32)addr, .hi = m->rows };
+	struct memhound_unwind_row *row;
+	__u32 index;
+
+	if (addr > 0xffffffffULL)
+		return false;
+	bpf_loop(23, row_step, &s, 0);
+	if (s.lo == 0)
+		return false;
+	index = s.first + s.lo - 1;
+	row = bpf_map_lookup_elem(&unwind_rows, &index);
+	if (!row)
+		return false;
+	*out = *row;
+	return true;
+}
+
+/* One frame (a bpf_loop step): records pc, moves to the caller; 1 stops the walk. */
+static long unwind_frame(__u32 i, struct unwind_walk *w)
+{
+	struct memhound_unwind_row row = { .kind = MH_CFA_NONE };
+	struct memhound_unwind_mapping *m;
+	struct memhound_stack_ips *out = w->out;
+	__u32 depth = out->depth;
+	__u64 lookup, cfa, ra = 0, bp;
+
+	if (depth >= MH_MAX_STACK_DEPTH)
+		return 1;
+	out->ips[depth & (MH_MAX_STACK_DEPTH - 1)] = w->pc;
+	out->depth = depth + 1;
+	/* A caller's pc is a return address: the call is the instruction before it. */
+	lookup = depth ? w->pc - 1 : w->pc;
+	m = find_mapping(w->maps, lookup);
+	if (!m)
+		__sync_fetch_and_add(&w->maps->misses, 1);
+	else if (m->rows)
+		find_row(m, lookup - m->bias, &row);
+
+	switch (row.kind) {
+	case MH_CFA_RSP:
+		cfa = w->sp + row.cfa_offset;
+		break;
+	case MH_CFA_RBP:
+		cfa = w->bp + row.cfa_offset;
+		break;
+	case MH_CFA_PLT:
+		cfa = w->sp + row.cfa_offset + ((w->pc & 15) >= (__u64)row.rbp_offset ? 8 : 0);
+		break;
+	case MH_CFA_END:
+		out->flags |= MH_STACK_COMPLETE;
+		return 1;
+	case MH_CFA_NONE:
+		if (!depth)
+			out->flags |= MH_STACK_FP_LEAF;
+		/* A frame-pointer chain ends with a zero rbp (Go's goroutines, glibc's thread start). */
+		if (!w->bp) {
+			out->flags |= MH_STACK_COMPLETE;
+			return 1;
+		}
+		cfa = w->bp + 16;
+		break;
+	default:
+		return 1;
+	}
+	/* Callers' frames lie above: anything else is a corrupt rule or chain. */
+	if (cfa <= w->sp)
+		return 1;
+	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
+		return 1;
+	if (row.kind == MH_CFA_NONE) {
+		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa - 16)))
+			return 1;
+		w->bp = bp;
+	} else if (row.rbp_offset && row.kind != MH_CFA_PLT) {
+		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + row.rbp_offset)))
+			return 1;
+		w->bp = bp;
+	}
+	if (!ra) {
+		out->flags |= MH_STACK_COMPLETE;
+		return 1;
+	}
+	w->sp = cfa;
+	w->pc = ra;
+	return 0;
+}
+
+/*
+ * Unwinds the current thread's user stack into s with the tables of process
+ * tgid; false when the process has none (the caller walks frame pointers).
+ */
+static __always_inline bool unwind_user_stack(__u32 tgid, struct memhound_stack_ips *s)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct unwind_walk w = { .out = s };
+
+	w.maps = bpf_map_lookup_elem(&unwind_mappings, &tgid);
+	if (!w.maps)
+		return false;
+	w.pc = regs->ip;
+	w.sp = regs->sp;
+	w.bp = regs->bp;
+	for (int i = 0; i < MH_MAX_STACK_DEPTH; i++)
+		s->ips[i] = 0;
+	s->depth = 0;
+	s->flags = MH_STACK_UNWOUND;
+	if (w.pc)
+		bpf_loop(MH_MAX_STACK_DEPTH, unwind_frame, &w, 0);
+	stat_add(MH_STAT_STACK_UNWOUND, 1);
+	if (!(s->flags & MH_STACK_COMPLETE))
+		stat_add(MH_STAT_UNWIND_STOPPED, 1);
+	return true;
+}
+
+/* Whether the current process's stacks are unwound with tables. */
+static __always_inline bool has_unwind_tables(__u32 tgid)
+{
+	return unwind_with_tables && bpf_map_lookup_elem(&unwind_mappings, &tgid);
+}
+
+#endif /* MEMHOUND_UNWIND_BPF_H */
