@@ -92,6 +92,11 @@ struct StackNames {
         return name
     }
 
+    /// As above, for stacks read without flags (frame-pointer walks).
+    mutating func name(_ id: KernelStackID, read: (KernelStackID) -> [UInt64]?) -> StackName {
+        name(id) { (id: KernelStackID) -> KernelStack? in read(id).map { KernelStack(frames: $0) } }
+    }
+
     /// The kernel walks into epoch `next` from now on.
     mutating func advance(to next: UInt32, nowNs: UInt64) {
         current = next

@@ -66,9 +66,9 @@ final class StackNamesTests: XCTestCase {
 
     func testNegativeAndOutOfRangeIds() {
         var names = StackNames(layout: layout)
-        XCTAssertEqual(names.name(KernelStackID(raw: -28)) { _ in XCTFail("not read"); return nil }, .unknown)
-        XCTAssertEqual(names.name(id(2000, epoch: 0)) { _ in XCTFail("not read"); return nil }, .unknown, "beyond the table")
-        XCTAssertEqual(names.name(id(base + 256, epoch: 0)) { _ in XCTFail("not read"); return nil }, .unknown,
+        XCTAssertEqual(names.name(KernelStackID(raw: -28)) { (_: KernelStackID) -> [UInt64]? in XCTFail("not read"); return nil }, .unknown)
+        XCTAssertEqual(names.name(id(2000, epoch: 0)) { (_: KernelStackID) -> [UInt64]? in XCTFail("not read"); return nil }, .unknown, "beyond the table")
+        XCTAssertEqual(names.name(id(base + 256, epoch: 0)) { (_: KernelStackID) -> [UInt64]? in XCTFail("not read"); return nil }, .unknown,
                        "beyond the second table")
     }
 
