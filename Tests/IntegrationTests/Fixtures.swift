@@ -20,6 +20,14 @@ enum Fixture: String {
     case churnstorm
     /// A Go program keeping its GC busy: garbage, and optionally a live heap growing to a bound (gcload.go).
     case gcload
+    /// Small-object leaks through malloc, calloc and realloc (nativeleak.c): plain gcc -O2, and -O2 with frame
+    /// pointers; plain -O2 linked with Debian's jemalloc, and with its tcmalloc (gperftools' minimal one).
+    case nativeleakO2 = "nativeleak-o2", nativeleakO2FramePointers = "nativeleak-o2-fp"
+    case nativeleakJemalloc = "nativeleak-jemalloc", nativeleakTcmalloc = "nativeleak-tcmalloc"
+    /// C++ growth through operator new, std::string and std::vector (cppnative.cpp, plain g++ -O2).
+    case cppnative
+    /// Go calling C through cgo: C mallocs under a Go caller, next to Go heap growth (cgoleak.go).
+    case cgoleak
 }
 
 private final class FixtureCache: @unchecked Sendable {
@@ -88,10 +96,32 @@ private final class FixtureCache: @unchecked Sendable {
             let source = try programsDirectory().appendingPathComponent("tcpnode.c").path
             guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
             try compile(gcc, ["-O1", "-g", "-pthread", "-o", output, source])
-        case .goleak, .goleakStripped, .gcload:
-            let source = try programsDirectory().appendingPathComponent(fixture == .gcload ? "gcload.go" : "goleak.go").path
+        case .nativeleakO2, .nativeleakO2FramePointers, .nativeleakJemalloc, .nativeleakTcmalloc:
+            let source = try programsDirectory().appendingPathComponent("nativeleak.c").path
+            guard let gcc = findTool("gcc") ?? findTool("cc") else { throw FixtureError(message: "gcc not found") }
+            let framePointers = fixture == .nativeleakO2FramePointers ? ["-fno-omit-frame-pointer"] : []
+            // The allocator is linked although nothing names it, so --as-needed must not drop it.
+            let (library, package) = fixture == .nativeleakJemalloc ? ("jemalloc", "libjemalloc-dev")
+                : fixture == .nativeleakTcmalloc ? ("tcmalloc_minimal", "libgoogle-perftools-dev") : ("", "")
+            let allocator = library.isEmpty ? [] : ["-Wl,--no-as-needed", "-l\(library)"]
+            do {
+                try compile(gcc, ["-O2", "-pthread"] + framePointers + ["-o", output, source] + allocator)
+            } catch let error as FixtureError where !library.isEmpty {
+                throw FixtureError(message: "linking Debian's \(library) (package \(package), scripts/setup installs it): \(error)")
+            }
+        case .cppnative:
+            let source = try programsDirectory().appendingPathComponent("cppnative.cpp").path
+            guard let gxx = findTool("g++") ?? findTool("c++") else { throw FixtureError(message: "g++ not found") }
+            try compile(gxx, ["-O2", "-o", output, source])
+        case .goleak, .goleakStripped, .gcload, .cgoleak:
+            let name = fixture == .gcload ? "gcload.go" : fixture == .cgoleak ? "cgoleak.go" : "goleak.go"
+            let source = try programsDirectory().appendingPathComponent(name).path
             guard let go = findTool("go") else { throw FixtureError(message: "go not found") }
             var env = ProcessInfo.processInfo.environment
+            if fixture == .cgoleak {  // cgo needs a C compiler, and must not be switched off
+                guard (findTool("gcc") ?? findTool("cc")) != nil else { throw FixtureError(message: "gcc not found (cgo)") }
+                env["CGO_ENABLED"] = "1"
+            }
             if (env["HOME"] ?? "").isEmpty {  // CI may run as root without HOME: go needs somewhere to cache
                 if env["GOCACHE"] == nil { env["GOCACHE"] = directory.appendingPathComponent("gocache").path }
                 if env["GOPATH"] == nil { env["GOPATH"] = directory.appendingPathComponent("gopath").path }
@@ -100,6 +130,13 @@ private final class FixtureCache: @unchecked Sendable {
             try compile(go, ["build"] + strip + ["-o", output, source], environment: env)
         }
         return output
+    }
+
+    /// A source or script in Programs/ (fixtures that are not compiled, like Python scripts).
+    func source(_ name: String) throws -> String {
+        let path = try programsDirectory().appendingPathComponent(name).path
+        guard FileManager.default.fileExists(atPath: path) else { throw FixtureError(message: "\(name) not found at \(path)") }
+        return path
     }
 
     private func compile(_ tool: String, _ arguments: [String], environment: [String: String]? = nil) throws {
@@ -138,6 +175,19 @@ struct FixtureError: Error, CustomStringConvertible {
 extension XCTestCase {
     /// The path of a compiled fixture program (built on first use in this test run).
     func fixture(_ fixture: Fixture) throws -> String { try FixtureCache.shared.path(fixture) }
+
+    /// A script of Programs/ (not compiled), e.g. pyleak.py.
+    func fixtureSource(_ name: String) throws -> String { try FixtureCache.shared.source(name) }
+
+    /// Debian's CPython, /usr/bin/python3 (not whatever python3 comes first on PATH): the tests rely on how Debian
+    /// builds it (stripped, the C-API in its dynamic symbol table). Missing, it fails the test like any missing tool.
+    func debianPython() throws -> String {
+        let path = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw FixtureError(message: "\(path) not found: scripts/setup installs Debian's python3")
+        }
+        return path
+    }
 
     /// The temporary directory of this test run (fixtures, output files).
     var scratchDirectory: URL { FixtureCache.shared.directory }
