@@ -22,6 +22,26 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(CallSite(frames: [frame("worker"), frame("start_thread", libc), frame("clone3", libc)]).functions, ["worker"])
     }
 
+    /// The caller above the allocator names the site, as above libc's malloc.
+    func testLeadingAllocatorFramesAreLeftOutOfTheSiteKey() {
+        let libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+        let jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+        XCTAssertEqual(CallSite(frames: [frame("_int_malloc", libc), frame("malloc", libc),
+                                         frame("operator new(unsigned long)", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"),
+                                         frame("record_name"), frame("main")]).functions, ["record_name", "main"])
+        let redis = "/usr/bin/redis-server"
+        XCTAssertEqual(CallSite(frames: [frame(nil, jemalloc), frame(nil, jemalloc), frame("malloc", jemalloc),
+                                         frame("ztrymalloc_usable", redis), frame("createStringObject", redis)]).name,
+                       "ztrymalloc_usable")
+        let python = "/usr/bin/python3.11"
+        XCTAssertEqual(CallSite(frames: [frame("pymalloc_alloc", python), frame("_PyObject_Malloc", python),
+                                         frame("bytes_new", python)]).name, "bytes_new")
+        XCTAssertEqual(CallSite(frames: [frame("je_malloc"), frame("je_arena_malloc_hard")]).functions, ["je_malloc", "je_arena_malloc_hard"],
+                       "a stack of allocator frames only keeps them")
+        XCTAssertEqual(CallSite(frames: [frame("grow"), frame("malloc_wrapper"), frame("malloc", libc)]).functions,
+                       ["grow", "malloc_wrapper", "malloc"], "only leading frames are left out")
+    }
+
     func testStacksOfOneSiteAreMergedAndTheGrowingStackShowsIt() {
         let b = ReportBuilder(top: 10)
         var touch = ReportBuilder.SiteTotals()
