@@ -114,6 +114,9 @@ public struct SiteEntry: Codable, Equatable, Sendable {
         try c.encodeIfPresent(spikeBytes, forKey: .spikeBytes)
     }
 
+    /// Its category as the live view and `memhound report` show it: "malloc_heap cgo" for a cgo site.
+    public var categoryLabel: String { cgo == true ? category + " cgo" : category }
+
     public init(bytes: UInt64, grown: UInt64, released: UInt64, faults: UInt64, mapped: MappedBytes,
                 frames: [Frame], category: String = "other", uncertainBytes: UInt64 = 0) {
         self.uncertainBytes = uncertainBytes
