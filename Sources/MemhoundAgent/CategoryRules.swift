@@ -94,26 +94,25 @@ extension CategoryRules {
     /// A file whose code is all allocator: jemalloc, tcmalloc (gperftools' libtcmalloc,
     /// libtcmalloc_minimal, libtcmalloc_and_profiler, the debug variants), mimalloc.
     static func isAllocatorLibrary(_ module: String) -> Bool {
-        let file = module.split(separator: "/").last.map(String.init) ?? module
-        return allocatorLibraries.contains { file.hasPrefix($0) }
+        let path = module.utf8
+        let file = path.lastIndex(of: UInt8(ascii: "/")).map { path.index(after: $0) } ?? path.startIndex
+        return allocatorLibraries.hasPrefix(module[file...])
     }
 
+    /// Whether a function (or symbol) name is an allocator's: it starts with one of their prefixes,
+    /// or is one of their whole names once its symbol version (`@@GLIBC_2.2.5`) and compiler clone
+    /// suffixes (`.constprop.0`, `.isra.0`, `.part.0`, `.cold`) are cut.
     static func isAllocatorFunction(_ name: String) -> Bool {
-        let base = baseName(name)
-        return allocatorFunctions.contains(base) || allocatorPrefixes.contains { name.hasPrefix($0) }
+        if allocatorPrefixes.hasPrefix(name[...]) { return true }
+        let bytes = name.utf8
+        let end = bytes.firstIndex { $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ".") } ?? bytes.endIndex
+        return allocatorFunctions.contains(name[..<end])
     }
 
-    /// A symbol without its version (`@@GLIBC_2.2.5`) and compiler clone suffixes
-    /// (`.constprop.0`, `.isra.0`, `.part.0`, `.cold`).
-    static func baseName(_ name: String) -> String {
-        let unversioned = name.split(separator: "@").first.map(String.init) ?? name
-        return unversioned.split(separator: ".").first.map(String.init) ?? unversioned
-    }
+    static let allocatorLibraries = PrefixSet(["libjemalloc", "libtcmalloc", "libmimalloc"])
 
-    static let allocatorLibraries = ["libjemalloc", "libtcmalloc", "libmimalloc"]
-
-    /// Whole names (after `baseName`).
-    static let allocatorFunctions: Set<String> = [
+    /// Whole names (without version and clone suffixes).
+    static let allocatorFunctions: Set<Substring> = [
         // glibc's malloc, its internals, and the brk heap only an allocator grows
         "malloc", "calloc", "realloc", "reallocarray", "free", "cfree", "memalign", "posix_memalign",
         "aligned_alloc", "valloc", "pvalloc", "__libc_malloc", "__libc_calloc", "__libc_realloc", "__libc_free",
@@ -135,7 +134,7 @@ extension CategoryRules {
     /// Name prefixes: C++ `operator new` (demangled and as the binary spells it), prefixed
     /// jemalloc (`je_`, and Rust's tikv-jemallocator `_rjem_`), tcmalloc, mimalloc, CPython's
     /// `PyMem_*`.
-    static let allocatorPrefixes = [
+    static let allocatorPrefixes = PrefixSet([
         "operator new", "_Znwm", "_Znam", "_Znwj", "_Znaj",
         "je_", "_rjem_",
         "tc_malloc", "tc_calloc", "tc_realloc", "tc_memalign", "tc_posix_memalign", "tc_valloc", "tc_pvalloc",
@@ -143,7 +142,23 @@ extension CategoryRules {
         "_mi_", "mi_malloc", "mi_zalloc", "mi_calloc", "mi_realloc", "mi_rezalloc", "mi_recalloc", "mi_new",
         "mi_heap_malloc", "mi_heap_zalloc", "mi_heap_calloc", "mi_heap_realloc",
         "PyMem_", "_PyMem_",
-    ]
+    ])
+}
+
+/// Strings to test names against by prefix, grouped by first byte: reports ask it of every
+/// site's leading frames, so a name costs a lookup and a comparison or two, not one per prefix.
+struct PrefixSet: Sendable {
+    private var byFirstByte: [UInt8: [[UInt8]]] = [:]
+
+    init(_ prefixes: [String]) {
+        for p in prefixes where !p.isEmpty { byFirstByte[p.utf8.first!, default: []].append(Array(p.utf8)) }
+    }
+
+    /// Whether `s` starts with one of the prefixes.
+    func hasPrefix(_ s: Substring) -> Bool {
+        guard let first = s.utf8.first, let candidates = byFirstByte[first] else { return false }
+        return candidates.contains { s.utf8.starts(with: $0) }
+    }
 }
 
 // MARK: - cgo
@@ -164,6 +179,7 @@ extension CategoryRules {
     }
 
     static func cgoFrame(_ name: String) -> CgoFrame? {
+        guard mayBeCgo(name) else { return nil }
         if name.hasPrefix("runtime.cgocallback") || name == "crosscall2" || name.contains("_cgoexp") { return .intoGo }
         if name.hasPrefix("_cgo_") {
             return name.contains("_Cfunc_") || name.contains("_C2func_") ? .cWrapper : .runtimeC
@@ -210,7 +226,25 @@ extension CategoryRules {
         }
     }
 
+    /// Whether `name` may be a cgo frame at all: every one has "cgo" or "Cgo" in it (cgocall,
+    /// `_cgo_`, `x_cgo_`, callCgoMmap, `_cgoexp_`), "Cfunc_" or "2func_" (the stubs and wrappers),
+    /// or is crosscall* or threadentry. One pass over the bytes: reports ask it of whole stacks.
+    private static func mayBeCgo(_ name: String) -> Bool {
+        var window: UInt64 = 0
+        for byte in name.utf8 {
+            window = window << 8 | UInt64(byte)
+            if window & 0xFF_FFFF == cgo || window & 0xFF_FFFF == capitalCgo { return true }
+            if window & 0xFFFF_FFFF_FFFF == cfunc || window & 0xFFFF_FFFF_FFFF == c2func { return true }
+        }
+        return name.hasPrefix("crosscall") || name == "threadentry"
+    }
+
+    private static let cgo = bytes("cgo"), capitalCgo = bytes("Cgo"), cfunc = bytes("Cfunc_"), c2func = bytes("2func_")
+
+    private static func bytes(_ s: String) -> UInt64 { s.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+
     private static func isGoRuntime(_ name: String) -> Bool {
-        name.hasPrefix("runtime.") || name.hasPrefix("runtime/") || name.hasPrefix("internal/")
+        guard let first = name.utf8.first, first == UInt8(ascii: "r") || first == UInt8(ascii: "i") else { return false }
+        return name.hasPrefix("runtime.") || name.hasPrefix("runtime/") || name.hasPrefix("internal/")
     }
 }

@@ -202,6 +202,20 @@ final class CategoryRulesTests: XCTestCase {
         XCTAssertFalse(CategoryRules.isCalledThroughCgo(frames(["runtime.cgocall", "main._Cfunc_keep_c"])), "Go code of the call itself")
     }
 
+    func testCgoFrameRoles() {
+        let roles: [(String, CategoryRules.CgoFrame?)] = [
+            ("runtime.cgocall", .intoC), ("runtime.asmcgocall.abi0", .intoC), ("main._Cfunc_keep_c", .intoC),
+            ("net._C2func_getaddrinfo", .intoC), ("main._cgo_cmalloc", .intoC),
+            ("_cgo_40df0b1be101_Cfunc_keep_c", .cWrapper), ("_cgo_26061493d47f_C2func_getaddrinfo", .cWrapper),
+            ("crosscall2", .intoGo), ("runtime.cgocallback.abi0", .intoGo), ("runtime.cgocallbackg1", .intoGo),
+            ("_cgoexp_40df0b1be101_goCallback", .intoGo), ("main._cgoexpwrap_40df0b1be101_goCallback", .intoGo),
+            ("x_cgo_mmap", .runtimeC), ("runtime.callCgoMmap", .runtimeC), ("_cgo_try_pthread_create", .runtimeC),
+            ("crosscall_amd64", .runtimeC), ("crosscall1", .runtimeC), ("threadentry", .runtimeC),
+            ("main.main", nil), ("runtime.mallocgc", nil), ("keep_c", nil), ("cgo_helper_in_c", nil), ("", nil),
+        ]
+        for (name, role) in roles { XCTAssertEqual(CategoryRules.cgoFrame(name), role, name) }
+    }
+
     func testCMemoryUnderCgoIsCategorisedAsInC() {
         // malloc under cgo: malloc_heap, and a cgo site.
         let chunk = Region(creator: cgoMalloc(leaf: [frame("__mmap", Self.libc), frame("sysmalloc", Self.libc),
