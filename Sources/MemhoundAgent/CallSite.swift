@@ -3,9 +3,10 @@ import MemhoundOutput
 /// A call site: what a report's `sites` entry stands for and sums over. It is a chain of
 /// concrete function names, leaf first, and many session stacks (StackName) may make one site:
 ///
-/// - Leading frames inside syscall wrappers and the C library (mmap64, memset, malloc
-///   internals) are left out, so that an mmap call and the loop that touches its pages, or a
-///   malloc and its caller's first write, are one site.
+/// - Leading frames inside syscall wrappers, the C library (mmap64, memset, malloc internals)
+///   and allocators (operator new, jemalloc, tcmalloc, pymalloc: CategoryRules.isAllocator) are
+///   left out, so that an mmap call and the loop that touches its pages, or a malloc and its
+///   caller's first write, are one site, named by the caller.
 /// - Trailing process and thread start frames (`_start`, `__libc_start_main`, `start_thread`,
 ///   `clone3`) are left out too: CFI-unwound stacks reach them, frame-pointer stacks often
 ///   stop short.
@@ -18,7 +19,7 @@ public struct CallSite: Hashable, Sendable {
     public init(frames all: [Frame]) {
         let frames = all.contains { !$0.inlined } ? all.filter { !$0.inlined } : all
         let names = frames.map { $0.function ?? "\($0.module)+\($0.offset)" }
-        let wrappers = frames.prefix { Self.isWrapper($0) }.count
+        let wrappers = frames.prefix { Self.isWrapper($0) || CategoryRules.isAllocator($0) }.count
         var trimmed = wrappers < names.count ? Array(names.dropFirst(wrappers)) : names
         while trimmed.count > 1, let last = trimmed.last, Self.isStartRoutine(last) { trimmed.removeLast() }
         functions = trimmed

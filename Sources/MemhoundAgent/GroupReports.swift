@@ -33,6 +33,7 @@ struct GroupReports {
                 line.attributed.anon += r.attributed.anon
                 line.attributed.uncertain += r.attributed.uncertain
                 for (category, bytes) in r.categories { line.categories[category, default: 0] += bytes }
+                if let cgo = r.cgoBytes { line.cgoBytes = (line.cgoBytes ?? 0) + cgo }
             }
             line.explained = line.growth.anon > 0 ? Double(line.attributed.anon) / Double(line.growth.anon) : nil
             let sites = mergedSites(members)
@@ -58,6 +59,7 @@ struct GroupReports {
                     continue
                 }
                 if site.bytes > m.bytes { m.category = site.category }
+                if site.cgo == true { m.cgo = true }
                 m.bytes += site.bytes
                 m.grown += site.grown
                 m.released += site.released

@@ -116,9 +116,12 @@ public struct ReportBuilder {
         let attributed = net > overstated ? net - overstated : 0
         var categories = Dictionary(uniqueKeysWithValues: MemoryCategory.allCases.map { ($0.rawValue, UInt64(0)) })
         var siteCategory: [Int: MemoryCategory] = [:]
+        var cgoSites: Set<Int> = []
+        var cgoBytes: UInt64 = 0
+        let isGo = p.isGo ?? false
         for (index, site) in ranked.enumerated() {
             // Located bytes count by where they lie; the rest by what the site's code is.
-            let kind = site.totals.category ?? fallbackCategory(site.frames, isGo: p.isGo ?? false)
+            let kind = site.totals.category ?? fallbackCategory(site.frames, isGo: isGo)
             siteCategory[index] = kind
             var located: UInt64 = 0
             for (c, bytes) in site.totals.byCategory {
@@ -127,15 +130,21 @@ public struct ReportBuilder {
             }
             let certain = site.totals.net - site.uncertain
             if certain > located { categories[kind.rawValue, default: 0] += certain - located }
+            if CategoryRules.isCgo(isGo: isGo, frames: site.frames, category: kind) {
+                cgoSites.insert(index)
+                cgoBytes += certain
+            }
         }
         let sites = ranked.prefix(top).enumerated().map { index, site in
             let t = site.totals
-            return SiteEntry(
+            var entry = SiteEntry(
                 bytes: t.net - site.uncertain, grown: t.grown, released: t.released, faults: t.faults,
                 mapped: MappedBytes(bytes: t.mappedBytes, count: t.mappedCount,
                                     oldestAgeS: t.oldestMapping.map { Double(nowNs &- $0) / 1e9 }),
                 frames: site.frames, category: (siteCategory[index] ?? .other).rawValue,
                 uncertainBytes: site.uncertain)
+            if cgoSites.contains(index) { entry.cgo = true }
+            return entry
         }
         var line = ReportLine(
             time: time, final: final, pid: p.pid, comm: p.comm, elapsedS: elapsed, rss: p.latest,
@@ -148,10 +157,12 @@ public struct ReportBuilder {
             sites: Array(sites), otherSites: max(0, ranked.count - top), lost: lost,
             categories: categories)
         line.lostRecords = c.lost_records
+        // Go programs: what the sites that C code called through cgo grew certainly hold.
+        if isGo { line.cgoBytes = cgoBytes }
         return line
     }
 
     private func fallbackCategory(_ frames: [Frame], isGo: Bool) -> MemoryCategory {
-        CategoryRules.category(stackTouch: false, isGo: isGo, faulting: frames.compactMap(\.function), region: nil)
+        CategoryRules.category(stackTouch: false, isGo: isGo, faulting: frames, region: nil)
     }
 }

@@ -41,10 +41,10 @@ extension Session {
         var region: CategoryRules.Region?
         if let creator = i.regionCreator {
             region = CategoryRules.Region(
-                creator: creator.isKnown ? frames(ProcessStack(tgid: i.tgid, stack: creator)).compactMap(\.function) : nil,
+                creator: creator.isKnown ? frames(ProcessStack(tgid: i.tgid, stack: creator)) : nil,
                 sharedHeap: i.sharedHeap, threadStack: i.threadStack, name: i.regionName)
         }
         return CategoryRules.category(stackTouch: i.stackTouch, isGo: processes[i.tgid]?.isGo ?? false,
-                                      faulting: faulting.compactMap(\.function), region: region)
+                                      faulting: faulting, region: region)
     }
 }

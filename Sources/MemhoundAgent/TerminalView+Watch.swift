@@ -20,7 +20,7 @@ extension TerminalView {
             for site in g.sites.prefix(min(top, 5)) {
                 let resident = Self.size(site.bytes) + (site.uncertainBytes > 0 ? "+" : "")
                 let processes = (site.processes ?? 1) > 1 ? " (\(site.processes!) processes)" : ""
-                text += "  " + Self.pad(resident, 10) + Self.pad(site.category, 17)
+                text += "  " + Self.pad(resident, 10) + Self.pad(site.categoryLabel, 17)
                     + TerminalText.printable(Self.keyFrames(site.frames), limit: 80) + processes + "\n"
             }
         }

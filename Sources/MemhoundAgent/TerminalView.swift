@@ -80,12 +80,16 @@ public final class TerminalView: SessionObserver {
             + (r.attributed.uncertain > 0 ? " (+\(Self.mib(Int64(r.attributed.uncertain))) uncertain)" : "")
             + " · explained \(explained)\n"
         if lost.total > 0 { text += "lost: \(Self.describe(lost)) (figures they touch are marked uncertain)\n" }
+        if let cgo = r.cgoBytes {
+            text += "Go heap \(Self.mib(Int64(r.categories["go_heap"] ?? 0))) · cgo \(Self.mib(Int64(cgo))) "
+                + "(held by sites C code called through cgo grew)\n"
+        }
         text += "\n" + Self.pad("RESIDENT", 10) + Self.pad("GROWN", 10) + Self.pad("RELEASED", 10)
             + Self.pad("CATEGORY", 17) + "CALL SITE\n"
         for site in r.sites.prefix(top) {
             let resident = Self.size(site.bytes) + (site.uncertainBytes > 0 ? "+" : "")
             text += Self.pad(resident, 10) + Self.pad(Self.size(site.grown), 10)
-                + Self.pad(Self.size(site.released), 10) + Self.pad(site.category, 17)
+                + Self.pad(Self.size(site.released), 10) + Self.pad(site.categoryLabel, 17)
                 + TerminalText.printable(Self.keyFrames(site.frames), limit: 90) + "\n"
         }
         if r.sites.isEmpty { text += "(no growth attributed yet)\n" }

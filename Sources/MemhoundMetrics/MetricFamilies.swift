@@ -56,6 +56,8 @@ extension MetricFamily {
         "Anonymous memory changes not charged to a call site since tracing began, by reason, in bytes.")
     public static let category = MetricFamily("memhound_target_category_bytes", .gauge,
         "Attributed bytes by kind of memory (go_heap, malloc_heap, off_heap_mmap, thread_stacks, ...).")
+    public static let cgo = MetricFamily("memhound_target_cgo_bytes", .gauge,
+        "Go programs: attributed bytes that C code called through cgo grew (sites marked cgo).")
     public static let siteResident = MetricFamily("memhound_site_resident_bytes", .gauge,
         "Anonymous bytes a call site holds resident; the top --top sites, the rest summed as site=\"other\".")
     public static let foldedSites = MetricFamily("memhound_target_folded_sites", .gauge,
@@ -87,7 +89,7 @@ extension MetricFamily {
 
     public static let all: [MetricFamily] = [
         up, buildInfo, healthy, cpuSeconds, residentMemory, lost, tcpLost, oomKills, alerts,
-        rss, growth, attributed, attributedUncertain, unattributed, category, siteResident, foldedSites,
+        rss, growth, attributed, attributedUncertain, unattributed, category, cgo, siteResident, foldedSites,
         lostRecords, tcpRetransmits, tcpSynackRetransmits, tcpFailedRetransmits, tcpRetransmittedSegments,
         cgroupProcesses, cgroupUsage, cgroupLimit, cgroupAttributed, cgroupOOMKills, cgroupExited,
     ]

@@ -112,6 +112,7 @@ public final class MetricsObserver: SessionObserver {
             book.set(.unattributed, labels.adding("reason", reason), Double(bytes))
         }
         for (category, bytes) in r.categories { book.set(.category, labels.adding("category", category), Double(bytes)) }
+        if let cgo = r.cgoBytes { book.set(.cgo, labels, Double(cgo)) }
         recordSites(r, labels: labels)
         book.setTotal(.lostRecords, labels, r.lostRecords)
         book.setTotal(.tcpRetransmits, labels, r.tcp.retransmits)

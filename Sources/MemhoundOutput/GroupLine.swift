@@ -26,6 +26,9 @@ public struct GroupLine: Codable, Equatable, Sendable {
     public var sites: [SiteEntry]
     public var otherSites: Int
     public var categories: [String: UInt64]
+    /// What its Go processes' `cgo` sites certainly hold (their reports' `cgo_bytes` summed);
+    /// absent when none of its processes is a Go program.
+    public var cgoBytes: UInt64?
     /// The cgroup's own figures (every process in it, traced or not); null when unreadable.
     public var memory: CgroupMemoryInfo?
     /// The host's memory pressure (/proc/pressure/memory); null without PSI.
@@ -54,7 +57,7 @@ public struct GroupLine: Codable, Equatable, Sendable {
         case type, time, final, cgroup, container, processes, pids, exited, growth, attributed, explained, sites
         case categories, memory
         case cgroupVersion = "cgroup_version", otherPids = "other_pids", otherSites = "other_sites"
-        case hostPressure = "host_pressure", trend
+        case hostPressure = "host_pressure", trend, cgoBytes = "cgo_bytes"
     }
 
     /// `explained`, `memory` and `host_pressure` are always present (null when unknown).
@@ -76,6 +79,7 @@ public struct GroupLine: Codable, Equatable, Sendable {
         try c.encode(sites, forKey: .sites)
         try c.encode(otherSites, forKey: .otherSites)
         try c.encode(categories, forKey: .categories)
+        try c.encodeIfPresent(cgoBytes, forKey: .cgoBytes)
         try c.encode(memory, forKey: .memory)
         try c.encode(hostPressure, forKey: .hostPressure)
         try c.encodeIfPresent(trend, forKey: .trend)

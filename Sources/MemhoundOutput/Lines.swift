@@ -331,6 +331,8 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
     public var explained: Double?
     public var sites: [SiteEntry]
     public var categories: [String: UInt64]
+    /// Go programs: the report's `cgo_bytes` at that moment.
+    public var cgoBytes: UInt64?
     /// Growth over the last minutes before the kill, from /proc samples.
     public var recentGrowth: RecentGrowth?
     /// false: the victim was not traced (`watch`: it was in a watched cgroup, its memory was not
@@ -357,6 +359,7 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
         explained = report?.explained
         sites = report?.sites ?? []
         categories = report?.categories ?? [:]
+        cgoBytes = report?.cgoBytes
     }
 
     enum CodingKeys: String, CodingKey {
@@ -364,7 +367,7 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
         case oomScoreAdj = "oom_score_adj", totalVM = "total_vm", anonRSS = "anon_rss", fileRSS = "file_rss"
         case shmemRSS = "shmem_rss", pageTables = "pgtables", cgroupVersion = "cgroup_version"
         case cgroupUsage = "cgroup_usage", cgroupLimit = "cgroup_limit", recentGrowth = "recent_growth"
-        case traced
+        case traced, cgoBytes = "cgo_bytes"
     }
 
     /// `explained` is always present (null when growth is 0 or less), like a report's.
@@ -394,5 +397,6 @@ public struct OOMKillLine: Codable, Equatable, Sendable {
         try c.encode(explained, forKey: .explained)
         try c.encode(sites, forKey: .sites)
         try c.encode(categories, forKey: .categories)
+        try c.encodeIfPresent(cgoBytes, forKey: .cgoBytes)
     }
 }

@@ -64,6 +64,9 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var category: String
     /// Bytes it may hold on top of `bytes` (its releases may have gone unseen); 0: exact.
     public var uncertainBytes: UInt64 = 0
+    /// Go programs: true when C code called through cgo grew it (docs/design.md, "Categories");
+    /// absent otherwise (never false).
+    public var cgo: Bool?
     /// Group lines only: the processes that have this call chain.
     public var processes: Int?
     /// Alert lines only: how fast it grows (trend, oom_forecast), or how much it grew in the spike.
@@ -71,7 +74,7 @@ public struct SiteEntry: Codable, Equatable, Sendable {
     public var spikeBytes: Double?
 
     enum CodingKeys: String, CodingKey {
-        case bytes, grown, released, faults, mapped, frames, stack, category, processes
+        case bytes, grown, released, faults, mapped, frames, stack, category, processes, cgo
         case rateBytesPerHour = "rate_bytes_per_hour", spikeBytes = "spike_bytes"
         case uncertainBytes = "uncertain_bytes"
     }
@@ -89,6 +92,7 @@ public struct SiteEntry: Codable, Equatable, Sendable {
         frames = stack == nil ? try c.decode([Frame].self, forKey: .frames) : []
         category = try c.decode(String.self, forKey: .category)
         uncertainBytes = try c.decode(UInt64.self, forKey: .uncertainBytes)
+        cgo = try c.decodeIfPresent(Bool.self, forKey: .cgo)
         processes = try c.decodeIfPresent(Int.self, forKey: .processes)
         rateBytesPerHour = try c.decodeIfPresent(Double.self, forKey: .rateBytesPerHour)
         spikeBytes = try c.decodeIfPresent(Double.self, forKey: .spikeBytes)
@@ -104,10 +108,14 @@ public struct SiteEntry: Codable, Equatable, Sendable {
         if let stack { try c.encode(stack, forKey: .stack) } else { try c.encode(frames, forKey: .frames) }
         try c.encode(category, forKey: .category)
         try c.encode(uncertainBytes, forKey: .uncertainBytes)
+        try c.encodeIfPresent(cgo == true ? true : nil, forKey: .cgo)
         try c.encodeIfPresent(processes, forKey: .processes)
         try c.encodeIfPresent(rateBytesPerHour, forKey: .rateBytesPerHour)
         try c.encodeIfPresent(spikeBytes, forKey: .spikeBytes)
     }
+
+    /// Its category as the live view and `memhound report` show it: "malloc_heap cgo" for a cgo site.
+    public var categoryLabel: String { cgo == true ? category + " cgo" : category }
 
     public init(bytes: UInt64, grown: UInt64, released: UInt64, faults: UInt64, mapped: MappedBytes,
                 frames: [Frame], category: String = "other", uncertainBytes: UInt64 = 0) {
@@ -191,6 +199,9 @@ public struct ReportLine: Codable, Equatable, Sendable {
     public var nsPid: Int32?
     /// Go programs: garbage-collection cycles completed since memhound began counting them.
     public var goGCCycles: UInt64?
+    /// Go programs: what the sites C code called through cgo grew (`cgo` sites) certainly hold,
+    /// bytes, all sites counted (not only those listed).
+    public var cgoBytes: UInt64?
     /// Growth rate of its anonymous and shared memory per window the history covers (the alerts'
     /// trend figures); absent before the shortest window is covered or with --alerts off.
     public var trend: [AlertRate]?
@@ -219,7 +230,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         case type, time, final, pid, comm, rss, growth, attributed, explained, unattributed, sites, lost, tcp
         case categories
         case sampleEvery = "sample_every", stackWalks = "stack_walks", container, nsPid = "ns_pid"
-        case goGCCycles = "go_gc_cycles", trend
+        case goGCCycles = "go_gc_cycles", trend, cgoBytes = "cgo_bytes"
         case elapsedS = "elapsed_s", otherSites = "other_sites", lostRecords = "lost_records"
     }
 
@@ -248,6 +259,7 @@ public struct ReportLine: Codable, Equatable, Sendable {
         try c.encodeIfPresent(container, forKey: .container)
         try c.encodeIfPresent(nsPid, forKey: .nsPid)
         try c.encodeIfPresent(goGCCycles, forKey: .goGCCycles)
+        try c.encodeIfPresent(cgoBytes, forKey: .cgoBytes)
         try c.encodeIfPresent(trend, forKey: .trend)
     }
 }

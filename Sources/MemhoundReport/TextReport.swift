@@ -60,6 +60,7 @@ public struct TextReport {
         if !categories.isEmpty {
             out += "  categories: " + categories.map { "\($0.name) \(Format.mib($0.bytes))" }.joined(separator: ", ") + "\n"
         }
+        if let cgo = r.cgoBytes { out += "  cgo: \(Format.mib(cgo)) held by sites C code called through cgo grew\n" }
         out += tcp(r.tcp)
         return out
     }
@@ -76,7 +77,7 @@ public struct TextReport {
             var resident = Format.mibNumber(s.bytes)
             if s.uncertainBytes > 0 { resident += "+" }
             out += "    " + pad(resident, 9) + pad(Format.mibNumber(s.grown), 10) + pad(Format.mibNumber(s.released), 10)
-                + "  " + TerminalText.printable(s.category, limit: 16).padding(toLength: 16, withPad: " ", startingAt: 0) + "  " + name + "\n"
+                + "  " + TerminalText.printable(s.categoryLabel, limit: 16).padding(toLength: 16, withPad: " ", startingAt: 0) + "  " + name + "\n"
         }
         if shown.contains(where: { $0.uncertainBytes > 0 }) { out += "    (MiB; +: may hold up to its uncertain_bytes more)\n" }
         return out

@@ -22,6 +22,7 @@ enum HTMLAssets {
         .categories span, .legend span { display: inline-flex; align-items: center; margin-right: 18px; font-size: 14px; }
         .categories b { margin-left: 6px; }
         .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
+        .cgo { font-size: 11px; font-weight: 600; padding: 0 4px; border-radius: 3px; background: #fff1c2; color: #6b4e00; }
         .swatch.line { height: 3px; border-radius: 0; width: 18px; } .swatch.observed { background: #1f2328; } .swatch.attributed { background: #e15759; }
         svg.timeline { width: 100%; height: auto; display: block; background: #fff; }
         svg .grid { stroke: #eaeef2; stroke-width: 1; } svg .tick, svg .axis-label { fill: var(--muted); font-size: 12px; }

@@ -53,6 +53,9 @@ struct ProcessSection {
                 #"<span><i class="swatch" style="background:\#(CategoryStyle.color($0.name))"></i>\#(HTML.escape($0.name)) <b>\#(Format.mib($0.bytes))</b></span>"#
             }.joined() + "</p>"
         }
+        if let cgo = r.cgoBytes {
+            out += #"<p class="small">cgo: <b>\#(Format.mib(cgo))</b> held by sites C code called through cgo grew (marked <b class="cgo">cgo</b>).</p>"#
+        }
         return out
     }
 

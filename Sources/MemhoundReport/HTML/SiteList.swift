@@ -25,7 +25,8 @@ struct SiteList {
         let bar = Double(s.bytes) / Double(largest) * 100, grownBar = Double(s.grown) / Double(largest) * 100
         var out = "<details class=\"site-row\"><summary class=\"site\"><span class=\"n\">\(resident)</span>"
             + "<span class=\"n\">\(Format.mib(s.grown))</span><span class=\"n\">\(Format.mib(s.released))</span>"
-            + "<span><i class=\"swatch\" style=\"background:\(CategoryStyle.color(s.category))\"></i>\(HTML.escape(s.category))</span>"
+            + "<span><i class=\"swatch\" style=\"background:\(CategoryStyle.color(s.category))\"></i>\(HTML.escape(s.category))"
+            + (s.cgo == true ? #" <b class="cgo" title="grown by C code called through cgo">cgo</b>"# : "") + "</span>"
             + "<span class=\"name\"><code class=\"site-name\">\(HTML.escape(s.name))</code>"
         if !rest.isEmpty { out += " <span class=\"muted\">&lt; \(rest)</span>" }
         out += "<span class=\"bar\"><i class=\"grown\" style=\"width:\(HTML.num(grownBar))%\"></i>"

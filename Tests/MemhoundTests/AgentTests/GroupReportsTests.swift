@@ -48,6 +48,23 @@ final class GroupReportsTests: XCTestCase {
         XCTAssertEqual(lines[b]?.pids, [20])
     }
 
+    func testCgoSitesAndBytesOfGoProcessesAreSummed() throws {
+        let key = CgroupKey(path: "/pod/go", version: 2)
+        var cgo = site("keep_c", 6, category: "malloc_heap")
+        cgo.cgo = true
+        var go = report(10, growthMiB: 8, [cgo, site("main.fill", 2)])
+        go.cgoBytes = 6 << 20
+        var other = report(11, growthMiB: 4, [site("keep_c", 4, category: "malloc_heap")])
+        other.cgoBytes = 0
+        let line = try XCTUnwrap(GroupReports(top: 10).lines([(go, key), (other, key)], exits: [:], time: "t", final: false)[key])
+        XCTAssertEqual(line.cgoBytes, 6 << 20)
+        XCTAssertEqual(line.sites.first?.cgo, true, "the same chain, cgo in one of its processes")
+        XCTAssertNil(line.sites.last?.cgo)
+        let c = CgroupKey(path: "/pod/c", version: 2)
+        let plain = try XCTUnwrap(GroupReports(top: 10).lines([(report(12, growthMiB: 1, []), c)], exits: [:], time: "t", final: false)[c])
+        XCTAssertNil(plain.cgoBytes, "no Go process in it")
+    }
+
     func testTopAndNamedPidsAreBounded() throws {
         let key = CgroupKey(path: "/many", version: 2)
         let reports = (1...30).map { (report(Int32($0), growthMiB: Int64($0), [site("f\($0)", UInt64($0))]), key) }

@@ -1,3 +1,4 @@
+import Foundation
 @testable import MemhoundAgent
 import MemhoundEvents
 import MemhoundOutput
@@ -19,6 +20,26 @@ final class ReportBuilderTests: XCTestCase {
                                          frame("__libc_start_call_main", libc), frame("__libc_start_main@@GLIBC_2.34", libc),
                                          frame("_start")]).functions, ["grow", "main"], "start routines are left out")
         XCTAssertEqual(CallSite(frames: [frame("worker"), frame("start_thread", libc), frame("clone3", libc)]).functions, ["worker"])
+    }
+
+    /// The caller above the allocator names the site, as above libc's malloc.
+    func testLeadingAllocatorFramesAreLeftOutOfTheSiteKey() {
+        let libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+        let jemalloc = "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2"
+        XCTAssertEqual(CallSite(frames: [frame("_int_malloc", libc), frame("malloc", libc),
+                                         frame("operator new(unsigned long)", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"),
+                                         frame("record_name"), frame("main")]).functions, ["record_name", "main"])
+        let redis = "/usr/bin/redis-server"
+        XCTAssertEqual(CallSite(frames: [frame(nil, jemalloc), frame(nil, jemalloc), frame("malloc", jemalloc),
+                                         frame("ztrymalloc_usable", redis), frame("createStringObject", redis)]).name,
+                       "ztrymalloc_usable")
+        let python = "/usr/bin/python3.11"
+        XCTAssertEqual(CallSite(frames: [frame("pymalloc_alloc", python), frame("_PyObject_Malloc", python),
+                                         frame("bytes_new", python)]).name, "bytes_new")
+        XCTAssertEqual(CallSite(frames: [frame("je_malloc"), frame("je_arena_malloc_hard")]).functions, ["je_malloc", "je_arena_malloc_hard"],
+                       "a stack of allocator frames only keeps them")
+        XCTAssertEqual(CallSite(frames: [frame("grow"), frame("malloc_wrapper"), frame("malloc", libc)]).functions,
+                       ["grow", "malloc_wrapper", "malloc"], "only leading frames are left out")
     }
 
     func testStacksOfOneSiteAreMergedAndTheGrowingStackShowsIt() {
@@ -63,6 +84,56 @@ final class ReportBuilderTests: XCTestCase {
         let idle = b.report(process: p, final: false, time: "t", nowNs: 0, elapsed: 1, totals: [:],
                             unmatchedRelease: 0, lost: LostCounts(), frames: { _ in [] })
         XCTAssertNil(idle.explained)
+    }
+
+    /// Go calling C through cgo: the C allocator's memory and the cgo call on the stack make a cgo
+    /// site, and `cgo_bytes` sums what such sites hold; Go heap sites are not cgo.
+    func testCgoSitesOfAGoProcess() throws {
+        let b = ReportBuilder(top: 10)
+        var cHeap = ReportBuilder.SiteTotals()
+        cHeap.grown = 6 << 20
+        cHeap.byCategory[.mallocHeap] = 6 << 20
+        var cMap = ReportBuilder.SiteTotals()
+        cMap.grown = 3 << 20  // unlocated: counted by what its code is
+        var goHeap = ReportBuilder.SiteTotals()
+        goHeap.grown = 4 << 20
+        goHeap.byCategory[.goHeap] = 4 << 20
+        let libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
+        let stacks: [StackName: [Frame]] = [
+            .walked(1): [frame("__memset_avx2_unaligned_erms", libc), frame("keep_c"), frame("runtime.asmcgocall"),
+                         frame("runtime.cgocall"), frame("main._Cfunc_keep_c"), frame("main.leakC")],
+            .walked(2): [frame("map_buffer"), frame("runtime.asmcgocall"), frame("runtime.cgocall"),
+                         frame("main._Cfunc_map_buffer"), frame("main.main")],
+            .walked(3): [frame("main.fill"), frame("main.main")],
+        ]
+        var p = TracedProcess(pid: 4, comm: "app", baseline: .zero)
+        p.latest = MemoryBytes(anon: 13 << 20, file: 0, shmem: 0, swap: 0)
+        p.isGo = true
+        let r = b.report(process: p, final: true, time: "t", nowNs: 0, elapsed: 1,
+                         totals: [.walked(1): cHeap, .walked(2): cMap, .walked(3): goHeap],
+                         unmatchedRelease: 0, lost: LostCounts(), frames: { stacks[$0]! })
+        let byName = Dictionary(uniqueKeysWithValues: r.sites.map { (CallSite(frames: $0.frames).name, $0) })
+        XCTAssertEqual(byName["keep_c"]?.cgo, true)
+        XCTAssertEqual(byName["keep_c"]?.category, "malloc_heap")
+        XCTAssertEqual(byName["map_buffer"]?.cgo, true)
+        XCTAssertEqual(byName["map_buffer"]?.category, "other", "C code under cgo is not the Go heap")
+        XCTAssertNil(byName["main.fill"]?.cgo)
+        XCTAssertEqual(r.cgoBytes, 9 << 20)
+        XCTAssertEqual(r.categories["go_heap"], 4 << 20)
+        let json = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)
+        XCTAssertTrue(json.contains(#""cgo_bytes":9437184"#), json)
+        XCTAssertEqual(json.components(separatedBy: #""cgo":true"#).count - 1, 2)
+        XCTAssertFalse(json.contains(#""cgo":false"#))
+        let decoded = try JSONDecoder().decode(ReportLine.self, from: Data(json.utf8))
+        XCTAssertEqual(decoded.sites.compactMap(\.cgo).count, 2)
+        // Not a Go program: no cgo, no cgo_bytes.
+        p.isGo = false
+        let c = b.report(process: p, final: true, time: "t", nowNs: 0, elapsed: 1, totals: [.walked(1): cHeap],
+                         unmatchedRelease: 0, lost: LostCounts(), frames: { stacks[$0]! })
+        XCTAssertNil(c.cgoBytes)
+        XCTAssertNil(c.sites.first?.cgo)
+        let plain = String(decoding: try JSONEncoder().encode(c), as: UTF8.self)
+        XCTAssertFalse(plain.contains(#""cgo""#) || plain.contains("cgo_bytes"), plain)
     }
 
     func testWaitStatusDescriptions() {

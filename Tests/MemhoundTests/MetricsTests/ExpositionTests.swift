@@ -26,6 +26,13 @@ final class ExpositionTests: XCTestCase {
         ], otherSites: 7)
     }
 
+    /// The same report as a Go program's (its `cgo_bytes` makes memhound_target_cgo_bytes).
+    private func goReport() -> ReportLine {
+        var r = leakerReport()
+        r.cgoBytes = 1 << 20
+        return r
+    }
+
     func testPromtoolAcceptsTheExposition() throws {
         var lost = LostCounts()
         lost.ringBuffer = 12
@@ -40,7 +47,7 @@ final class ExpositionTests: XCTestCase {
 
     /// The OpenMetrics answer through a strict parser (prometheus_client's, Debian python3-prometheus-client).
     func testOpenMetricsParserAcceptsTheExposition() throws {
-        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport()), .group(group(processes: 2))])
+        let observer = observed([.start(F.start()), .rss(F.rss()), .report(goReport()), .group(group(processes: 2))])
         let routes = MetricsRoutes(registry: observer.registry, health: observer.health, refresh: {})
         let text = routes.respond(method: .GET, uri: "/metrics", accept: "application/openmetrics-text; version=1.0.0").body
         let script = """
@@ -79,6 +86,7 @@ final class ExpositionTests: XCTestCase {
         XCTAssertEqual(e.value("memhound_target_attributed_uncertain_bytes"), 4096)
         XCTAssertEqual(e.value("memhound_target_unattributed_bytes", ["reason": "preexisting_release"]), 4)
         XCTAssertEqual(e.value("memhound_target_category_bytes", ["category": "off_heap_mmap"]), Double(40 << 20))
+        XCTAssertTrue(e.values("memhound_target_cgo_bytes").isEmpty, "not a Go program")
         XCTAssertEqual(e.value("memhound_target_lost_records_total"), 3)
         XCTAssertEqual(e.value("memhound_target_tcp_retransmits_total"), 5)
         XCTAssertEqual(e.value("memhound_target_tcp_retransmitted_segments_total"), 6)
@@ -86,6 +94,13 @@ final class ExpositionTests: XCTestCase {
         XCTAssertEqual(e.values("memhound_lost_total").count, 10, "one series per field of the lost object")
         XCTAssertEqual(e.value("memhound_build_info", ["version": "9.9.9"]), 1)
         XCTAssertEqual(e.value("memhound_up"), 1)
+    }
+
+    func testCgoBytesOfAGoProgram() throws {
+        var report = leakerReport()
+        report.cgoBytes = 6 << 20
+        let e = Exposition(observed([.start(F.start()), .report(report)]).registry.emitToString())
+        XCTAssertEqual(e.value("memhound_target_cgo_bytes", ["pid": "42"]), Double(6 << 20))
     }
 
     func testCountersFollowTotalsAndNeverGoBack() throws {
@@ -135,7 +150,7 @@ final class ExpositionTests: XCTestCase {
     }
 
     func testEveryExportedFamilyIsDeclared() throws {
-        let observer = observed([.start(F.start()), .rss(F.rss()), .report(leakerReport()), .group(group(processes: 2))])
+        let observer = observed([.start(F.start()), .rss(F.rss()), .report(goReport()), .group(group(processes: 2))])
         let usage = SelfUsage(registry: observer.registry)
         usage.refresh()
         let names = Set(Exposition(observer.registry.emitToString()).samples.map(\.name))

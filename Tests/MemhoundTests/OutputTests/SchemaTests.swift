@@ -61,7 +61,9 @@ final class SchemaTests: XCTestCase {
         var site = SiteEntry(bytes: 8 << 20, grown: 8 << 20, released: 0, faults: 2048,
                              mapped: MappedBytes(bytes: 8 << 20, count: 2, oldestAgeS: 3), frames: [frame("grow")])
         site.processes = 2
+        site.cgo = true
         full.sites = [site]
+        full.cgoBytes = 8 << 20
         full.otherSites = 1
         full.categories = ["go_heap": 0, "goroutine_stacks": 0, "go_runtime": 0, "off_heap_mmap": 0, "malloc_heap": 0,
                            "thread_stacks": 0, "other": 8 << 20]

@@ -29,6 +29,13 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains(#"<code class="fn">grow_cache</code> <span class="where">"#))
     }
 
+    func testCgoSitesAreMarked() throws {
+        let html = try page(ReportFixture.withCgo(), pid: ReportFixture.mainPid)
+        XCTAssertTrue(html.contains(#"malloc_heap <b class="cgo" title="grown by C code called through cgo">cgo</b></span>"#), html)
+        XCTAssertTrue(html.contains("cgo: <b>3.0 MiB</b> held by sites C code called through cgo grew"))
+        XCTAssertFalse(try page(ReportFixture.text()).contains(#"class="cgo""#), "not a Go program")
+    }
+
     func testSelfContained() throws {
         let html = try page(ReportFixture.text())
         for remote in ["src=", "href=\"http", "@import", "url(", "<link"] {

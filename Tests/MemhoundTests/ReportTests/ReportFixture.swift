@@ -26,6 +26,18 @@ enum ReportFixture {
         String(decoding: try! JSONEncoder().encode(value), as: UTF8.self)
     }
 
+    /// The main process's final report as a Go program's whose malloc_heap sites C code grew through cgo.
+    static func withCgo() throws -> String {
+        let lines = try text().split(separator: "\n").map(String.init)
+        let final = try XCTUnwrap(lines.lastIndex { $0.contains(#""final":true"#) && $0.contains(#""pid":\#(mainPid)"#) })
+        var changed = lines
+        changed[final] = lines[final]
+            .replacingOccurrences(of: #""category":"malloc_heap","#, with: #""category":"malloc_heap","cgo":true,"#)
+            .replacingOccurrences(of: #""comm":"leaker","#, with: #""cgo_bytes":3145728,"comm":"leaker","#)
+        XCTAssertTrue(changed[final].contains(#""cgo":true"#) && changed[final].contains("cgo_bytes"))
+        return changed.joined(separator: "\n") + "\n"
+    }
+
     /// The final report of the main process has one TCP connection with 3 retransmits.
     static func withRetransmits() throws -> String {
         let lines = try text().split(separator: "\n").map(String.init)

@@ -23,6 +23,13 @@ final class TextReportTests: XCTestCase {
         XCTAssertTrue(out.hasPrefix("memhound report of run.jsonl\nrun /tmp/rpt/leaker --steps 12"), out)
     }
 
+    func testCgoSitesAndBytesOfAGoProgram() throws {
+        let out = try render(ReportFixture.withCgo(), pid: ReportFixture.mainPid)
+        XCTAssertTrue(out.contains("      2.8       2.8       0.0  malloc_heap cgo   heap_leak < main\n"), out)
+        XCTAssertTrue(out.contains("  cgo: 3.0 MiB held by sites C code called through cgo grew\n"), out)
+        XCTAssertFalse(try render(ReportFixture.text()).contains("cgo"), "not a Go program")
+    }
+
     func testTopAndPidNarrowIt() throws {
         let out = try render(ReportFixture.text(), top: 1, pid: ReportFixture.mainPid)
         XCTAssertTrue(out.contains("top sites (1 of 18, MiB):"), out)
