@@ -129,8 +129,15 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	/* The program memhound started (pending exec) keeps the choice made for it. */
 	if (t->state == MH_TARGET_ACTIVE)
 		bpf_map_delete_elem(&no_stack_copies, &tgid);
-	/* The old program's mappings are gone; user space loads the new one's. */
-	bpf_map_delete_elem(&unwind_mappings, &tgid);
+	/*
+	 * The old program's mappings are gone; until user space loads the new
+	 * one's, its pcs are found through their VMAs (tables of the files it maps
+	 * are loaded before it starts when user space can).
+	 */
+	if (unwind_with_tables)
+		bpf_map_update_elem(&unwind_mappings, &tgid, &no_unwind_maps, BPF_ANY);
+	else
+		bpf_map_delete_elem(&unwind_mappings, &tgid);
 	t->foreign_growth = 0;
 	t->foreign_release = 0;
 	t->unscoped_release = 0;

@@ -33,8 +33,22 @@ struct {
 	__type(value, struct memhound_unwind_maps);
 } unwind_mappings SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MH_UNWIND_FILES);
+	__type(key, struct memhound_unwind_file_key);
+	__type(value, struct memhound_unwind_file);
+} unwind_files SEC(".maps");
+
+#define VM_EXEC 0x4
+
+/* What a new program starts with (exec): no mappings yet, every pc is looked up through its VMA. */
+struct memhound_unwind_maps no_unwind_maps = {};
+
 struct unwind_walk {
 	struct memhound_unwind_maps *maps;
+	/* A mapping found through its VMA (file_mapping). */
+	struct memhound_unwind_mapping found;
 	struct memhound_stack_ips *out;
 	__u64 pc;
 	__u64 sp;
@@ -130,6 +144,55 @@ static __always_inline bool find_row(const struct memhound_unwind_mapping *m, __
 	return true;
 }
 
+struct vma_file {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u64 inode;
+	__u32 device;
+	__u32 found;
+};
+
+static long read_vma_file(struct task_struct *task, struct vm_area_struct *vma, struct vma_file *f)
+{
+	struct file *file = vma->vm_file;
+
+	if (!file || !(vma->vm_flags & VM_EXEC))
+		return 0;
+	f->start = vma->vm_start;
+	f->end = vma->vm_end;
+	f->pgoff = vma->vm_pgoff;
+	f->inode = BPF_CORE_READ(file, f_inode, i_ino);
+	f->device = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	f->found = 1;
+	return 0;
+}
+
+/*
+ * The mapping of pc from its VMA, when its file's rows are loaded (user space
+ * loads a program's libraries' tables before it maps them when it can).
+ */
+static __always_inline struct memhound_unwind_mapping *file_mapping(struct unwind_walk *w, __u64 pc)
+{
+	struct memhound_unwind_file_key key = {};
+	struct memhound_unwind_file *file;
+	struct vma_file f = {};
+
+	if (bpf_find_vma(bpf_get_current_task_btf(), pc, read_vma_file, &f, 0) || !f.found)
+		return NULL;
+	key.inode = f.inode;
+	key.device = f.device;
+	file = bpf_map_lookup_elem(&unwind_files, &key);
+	if (!file)
+		return NULL;
+	w->found.start = f.start;
+	w->found.end = f.end;
+	w->found.bias = f.start - (f.pgoff << 12) - file->vaddr_delta;
+	w->found.first_row = file->first_row;
+	w->found.rows = file->rows;
+	return &w->found;
+}
+
 /* One frame (a bpf_loop step): records pc, moves to the caller; 1 stops the walk. */
 static long unwind_frame(__u32 i, struct unwind_walk *w)
 {
@@ -146,9 +209,12 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 	/* A caller's pc is a return address: the call is the instruction before it. */
 	lookup = depth ? w->pc - 1 : w->pc;
 	m = find_mapping(w->maps, lookup);
-	if (!m)
+	if (!m) {
 		__sync_fetch_and_add(&w->maps->misses, 1);
-	else if (m->rows)
+		/* A file without a table (Go) or code user space has not seen: frame pointers. */
+		m = file_mapping(w, lookup);
+	}
+	if (m && m->rows)
 		find_row(m, lookup - m->bias, &row);
 
 	switch (row.kind) {

@@ -195,3 +195,9 @@ int memhound_tracer_unwind_misses(struct memhound_tracer *t, uint32_t tgid, uint
 	*out = maps.misses;
 	return 0;
 }
+
+int memhound_tracer_set_unwind_file(struct memhound_tracer *t, const struct memhound_unwind_file_key *key,
+				    const struct memhound_unwind_file *file)
+{
+	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.unwind_files), key, file, BPF_ANY) ? -errno : 0;
+}

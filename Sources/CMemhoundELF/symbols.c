@@ -251,3 +251,39 @@ int memhound_elf_inlines(struct memhound_elf *e, uint64_t vaddr, struct memhound
 	free(scopes);
 	return n;
 }
+
+int memhound_elf_needed(struct memhound_elf *e, const char **names, uint32_t capacity, const char **run_path)
+{
+	Elf_Scn *scn = NULL;
+	int n = 0;
+
+	*run_path = NULL;
+	while ((scn = elf_nextscn(e->elf, scn))) {
+		GElf_Shdr shdr;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &shdr) || shdr.sh_type != SHT_DYNAMIC || !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; shdr.sh_entsize && i < shdr.sh_size / shdr.sh_entsize; i++) {
+			GElf_Dyn dyn;
+			const char *text;
+
+			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH)
+				continue;
+			text = elf_strptr(e->elf, shdr.sh_link, dyn.d_un.d_val);
+			if (!text)
+				continue;
+			if (dyn.d_tag == DT_NEEDED) {
+				if ((uint32_t)n < capacity)
+					names[n] = text;
+				n++;
+			} else if (dyn.d_tag == DT_RUNPATH || !*run_path) {
+				*run_path = text;
+			}
+		}
+		return n;
+	}
+	return 0;
+}

@@ -3,6 +3,7 @@ import MemhoundAccounting
 import MemhoundEvents
 import MemhoundKernel
 import MemhoundOutput
+import MemhoundSymbols
 
 /// Each record from the kernel, in order: to the ledger, to event lines, to process lifecycle.
 extension Session {
@@ -87,6 +88,8 @@ extension Session {
             }
             configureStackCopies(pid: p.tgid)
             symbolizer.observeExec(pid: p.tgid, execNs: p.time)
+            let exe = proc.path("proc/\(p.tgid)/exe")
+            preloadUnwindTables(paths: [exe] + Symbolizer.neededLibraries(of: exe, origin: "", root: proc.path("proc/\(p.tgid)/root")))
             loadUnwindTables(pid: p.tgid)
             let line = ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm)
             try writer.write(line)

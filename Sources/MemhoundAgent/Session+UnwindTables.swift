@@ -1,6 +1,8 @@
+import Glibc
 import MemhoundABI
 import MemhoundKernel
 import MemhoundOutput
+import MemhoundProc
 import MemhoundSymbols
 
 /// What the session loaded into the kernel's unwind tables (bpf/unwind.bpf.h).
@@ -46,17 +48,51 @@ extension Session {
 
     private func unwindTable(pid: Int32, file: CodeFile) -> (first: UInt32, count: UInt32) {
         if let known = unwindTables.files[file] { return known }
-        let rows = symbolizer.unwindRows(pid: pid, file: file)
+        return place(file, symbolizer.unwindTable(pid: pid, file: file))
+    }
+
+    /// Loads a file's rows once, and makes them findable through any mapping of the file.
+    @discardableResult
+    private func place(_ file: CodeFile, _ table: UnwindTable?) -> (first: UInt32, count: UInt32) {
+        if let known = unwindTables.files[file] { return known }
         var placed: (first: UInt32, count: UInt32) = (0, 0)
-        if !rows.isEmpty {
-            if let first = try? tracer.loadUnwindRows(rows) {
-                placed = (first, UInt32(rows.count))
+        if let table, !table.rows.isEmpty {
+            if let first = try? tracer.loadUnwindRows(table.rows) {
+                placed = (first, UInt32(table.rows.count))
+                if let device = file.kernelDevice {
+                    try? tracer.setUnwindFile(device: device, inode: file.inode, firstRow: first, rows: placed.count,
+                                              vaddrDelta: table.vaddrDelta)
+                }
             } else {
                 unwindTables.filesWithoutRoom += 1
             }
         }
         unwindTables.files[file] = placed
         return placed
+    }
+
+    /// Tables of files by path, before any process maps them: what a program about to start will
+    /// map, and the C and C++ runtime most programs of this host map. A library mapped before user
+    /// space reads the maps again is then unwound through its VMA (bpf/unwind.bpf.h, unwind_files).
+    func preloadUnwindTables(paths: [String]) {
+        guard tracer.unwindsWithTables else { return }
+        for path in paths {
+            guard let (file, table) = Symbolizer.unwindTable(path: path), unwindTables.files[file] == nil else { continue }
+            place(file, table)
+        }
+    }
+
+    /// This host's dynamic loader and C/C++ runtime, as memhound itself maps them.
+    func hostRuntimeLibraries() -> [String] {
+        let wanted = ["ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1"]
+        guard let text = try? proc.mapsText(pid: getpid()) else { return [] }
+        var paths: [String] = []
+        for m in MemoryMapping.parseMaps(text) where m.isExecutable {
+            guard let path = m.filePath, let name = path.split(separator: "/").last, wanted.contains(String(name)),
+                  !paths.contains(path) else { continue }
+            paths.append(path)
+        }
+        return paths
     }
 
     /// Processes whose walks met code outside their loaded mappings (a library mapped since)

@@ -105,6 +105,7 @@ public final class Session {
 
     /// Runs to the end; returns the process exit code.
     public func trace() throws(AgentError) -> Int32 {
+        preloadUnwindTables(paths: hostRuntimeLibraries())
         switch spec {
         case let .attach(pid): try attach(pid)
         case let .command(arguments): try launch(arguments)
@@ -192,6 +193,10 @@ public final class Session {
             throw AgentError(.bpfFailed, error.description)
         }
         startNs = MonotonicClock.nowNs()
+        // Before the program runs: the libraries it maps at start unwind from its first fault.
+        if let path = Self.executablePath(arguments[0]) {
+            preloadUnwindTables(paths: [path] + Symbolizer.neededLibraries(of: path))
+        }
         // Before the program runs, so that its first GC cycles are counted too.
         if commandIsGo == true, let path = Self.executablePath(arguments[0]) { probeGoGC(binary: path, pid: spawned.pid) }
         let execErr = memhound_child_release(&spawned)

@@ -40,6 +40,17 @@ extension Tracer {
         guard err == 0 else { throw KernelError(step: .writeMap("unwind_mappings"), errno: -err) }
     }
 
+    /// Makes a file's rows findable through any mapping of it (bpf/unwind.bpf.h's unwind_files):
+    /// `device` as the kernel encodes it (major << 20 | minor), `vaddrDelta` p_vaddr - p_offset of its
+    /// executable segment.
+    public func setUnwindFile(device: UInt32, inode: UInt64, firstRow: UInt32, rows: UInt32,
+                              vaddrDelta: Int64) throws(KernelError) {
+        var key = memhound_unwind_file_key(inode: inode, device: device, _pad: 0)
+        var file = memhound_unwind_file(first_row: firstRow, rows: rows, vaddr_delta: vaddrDelta)
+        let err = memhound_tracer_set_unwind_file(handle, &key, &file)
+        guard err == 0 else { throw KernelError(step: .writeMap("unwind_files"), errno: -err) }
+    }
+
     /// The process is unwound by frame pointers again (or is gone).
     public func clearUnwindMappings(pid: Int32) {
         guard let host = hostPid(pid) else { return }

@@ -297,6 +297,23 @@ public struct StackWalks: Codable, Equatable, Sendable {
         case unwindCheck = "unwind_check"
     }
 
+    /// Runs recorded before the kernel unwound with tables have no unwound counts.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        walked = try c.decode(UInt64.self, forKey: .walked)
+        reused = try c.decode(UInt64.self, forKey: .reused)
+        mismatched = try c.decode(UInt64.self, forKey: .mismatched)
+        checked = try c.decode(Bool.self, forKey: .checked)
+        collided = try c.decode(UInt64.self, forKey: .collided)
+        recycled = try c.decode(UInt64.self, forKey: .recycled)
+        expired = try c.decode(UInt64.self, forKey: .expired)
+        retired = try c.decode(UInt64.self, forKey: .retired)
+        copiesSkipped = try c.decode(UInt64.self, forKey: .copiesSkipped)
+        unwound = try c.decodeIfPresent(UInt64.self, forKey: .unwound) ?? 0
+        unwindStopped = try c.decodeIfPresent(UInt64.self, forKey: .unwindStopped) ?? 0
+        unwindCheck = try c.decodeIfPresent(UnwindCheck.self, forKey: .unwindCheck)
+    }
+
     public init(walked: UInt64 = 0, reused: UInt64 = 0, mismatched: UInt64 = 0, checked: Bool = false,
                 collided: UInt64 = 0) {
         self.walked = walked

@@ -8,6 +8,7 @@ final class ElfFile {
         var offset: UInt64
         var vaddr: UInt64
         var fileSize: UInt64
+        var flags: UInt32 = 0
     }
 
     private let handle: OpaquePointer
@@ -28,7 +29,7 @@ final class ElfFile {
         var raw = [memhound_elf_segment](repeating: memhound_elf_segment(), count: 16)
         let n = raw.withUnsafeMutableBufferPointer { memhound_elf_segments(out, $0.baseAddress, 16) }
         segments = raw.prefix(max(0, min(Int(n), 16))).map {
-            Segment(offset: $0.offset, vaddr: $0.vaddr, fileSize: $0.filesz)
+            Segment(offset: $0.offset, vaddr: $0.vaddr, fileSize: $0.filesz, flags: $0.flags)
         }
     }
 
@@ -140,6 +141,21 @@ final class ElfFile {
 }
 
 extension ElfFile {
+    /// p_vaddr - p_offset of the executable segment: a file offset plus this is a link-time address.
+    var executableDelta: Int64 {
+        guard let text = segments.first(where: { $0.flags & 1 != 0 }) else { return 0 }
+        return Int64(bitPattern: text.vaddr &- text.offset)
+    }
+
+    /// DT_NEEDED libraries, and the DT_RUNPATH (or DT_RPATH) search path.
+    func neededLibraries() -> (names: [String], runPath: String?) {
+        var names = [UnsafePointer<CChar>?](repeating: nil, count: 256)
+        var runPath: UnsafePointer<CChar>?
+        let n = names.withUnsafeMutableBufferPointer { memhound_elf_needed(handle, $0.baseAddress, 256, &runPath) }
+        guard n > 0 else { return ([], nil) }
+        return (names.prefix(Int(min(n, 256))).compactMap { $0.map { String(cString: $0) } }, runPath.map { String(cString: $0) })
+    }
+
     /// The file's unwind table for the kernel (memhound_unwind_row), from its .eh_frame; empty without one.
     func unwindRows() -> [memhound_unwind_row] {
         var out: UnsafeMutablePointer<memhound_unwind_row>?

@@ -100,7 +100,7 @@ enum NativeStacks {
 
 /// `--check-unwind`: on sampled faults memhound also copies the stack, unwinds the copy in user space with
 /// libdwfl and counts where the fast in-kernel unwind disagrees; the final report says so in
-/// `"unwind_check": {"compared": N, "disagreed": M}`. The option and the field are named here only.
+/// `"stack_walks": {"unwind_check": {"compared": N, "disagreed": M}}`. The option and the field are named here only.
 enum UnwindCheck {
     static let option = "--check-unwind"
     static let reportField = "unwind_check"
@@ -111,7 +111,7 @@ enum UnwindCheck {
     static func assertAgrees(_ program: String, _ arguments: [String], _ label: String,
                              file: StaticString = #filePath, line: UInt = #line) throws {
         let (_, report) = try Attribution.run(program, arguments, options: [option], file: file, line: line)
-        guard let check = report[reportField] as? JSONLine else {
+        guard let check = (report["stack_walks"] as? JSONLine)?[reportField] as? JSONLine else {
             XCTFail("\(label) with \(option): the final report has no \(reportField): \(report.keys.sorted())",
                     file: file, line: line)
             return

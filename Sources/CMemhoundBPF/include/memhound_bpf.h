@@ -91,6 +91,9 @@ int memhound_tracer_write_unwind_rows(struct memhound_tracer *tracer, uint32_t f
 /* Sets (or, with NULL, removes) the executable mappings of tgid. */
 int memhound_tracer_set_unwind_maps(struct memhound_tracer *tracer, uint32_t tgid,
 				    const struct memhound_unwind_maps *maps);
+/* Makes a file's rows findable through the VMAs that map it (map unwind_files). */
+int memhound_tracer_set_unwind_file(struct memhound_tracer *tracer, const struct memhound_unwind_file_key *key,
+				    const struct memhound_unwind_file *file);
 /* The misses counted for tgid's mappings (a pc in none of them); -ENOENT when it has none. */
 int memhound_tracer_unwind_misses(struct memhound_tracer *tracer, uint32_t tgid, uint32_t *out);
 /* Stacks of a set that were unwound with tables (they sit in the second table). */

@@ -86,6 +86,12 @@ int memhound_elf_inlines(struct memhound_elf *elf, uint64_t vaddr, struct memhou
  */
 int memhound_elf_cfa(struct memhound_elf *elf, uint64_t vaddr, int *reg, int64_t *offset);
 
+/*
+ * The file's DT_NEEDED names (up to capacity; returns how many it has) and its
+ * DT_RUNPATH, else DT_RPATH (NULL when none); strings live until the elf is closed.
+ */
+int memhound_elf_needed(struct memhound_elf *elf, const char **names, uint32_t capacity, const char **run_path);
+
 struct memhound_unwind_row;
 
 /*

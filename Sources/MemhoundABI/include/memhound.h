@@ -101,10 +101,30 @@ struct memhound_unwind_mapping {
 	__u32 rows;         /* 0: no table (frame pointers) */
 };
 
+/*
+ * Map `unwind_files`: a file whose rows are loaded, by device and inode as
+ * the kernel has them (MKDEV(major, minor) = major << 20 | minor). A pc in no
+ * mapping of its process (a library mapped since user space last loaded them)
+ * is looked up in its VMA's file here, so it unwinds before user space knows.
+ */
+struct memhound_unwind_file_key {
+	__u64 inode;
+	__u32 device;
+	__u32 _pad;
+};
+
+struct memhound_unwind_file {
+	__u32 first_row;
+	__u32 rows;
+	__s64 vaddr_delta;  /* p_vaddr - p_offset of its executable segment */
+};
+
+#define MH_UNWIND_FILES 4096
+
 /* Map `unwind_mappings`: tgid -> this, mappings sorted by start. */
 struct memhound_unwind_maps {
 	__u32 count;
-	/* Walks that met a pc in no mapping here (a library loaded since): user space reloads. */
+	/* Walks that met a pc in no mapping here (a library loaded since): user space reloads them. */
 	__u32 misses;
 	struct memhound_unwind_mapping mappings[MH_UNWIND_MAPPINGS];
 };
@@ -417,6 +437,8 @@ _Static_assert(sizeof(struct memhound_stack_growth) == 40, "site growth layout")
 _Static_assert(sizeof(struct memhound_stack_ips) == 8 + 8 * MH_MAX_STACK_DEPTH, "stack ips layout");
 _Static_assert(sizeof(struct memhound_collided_key) == 16, "collided key layout");
 _Static_assert(sizeof(struct memhound_unwind_row) == 12, "unwind row layout");
+_Static_assert(sizeof(struct memhound_unwind_file_key) == 16, "unwind file key layout");
+_Static_assert(sizeof(struct memhound_unwind_file) == 16, "unwind file layout");
 _Static_assert(sizeof(struct memhound_unwind_mapping) == 32, "unwind mapping layout");
 _Static_assert(sizeof(struct memhound_unwind_maps) == 8 + 32 * MH_UNWIND_MAPPINGS, "unwind maps layout");
 _Static_assert(sizeof(struct memhound_overflow_key) == 16, "overflow key layout");
