@@ -243,13 +243,17 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 	default:
 		return 1;
 	}
-	/* Callers' frames lie above: anything else is a corrupt rule or chain. */
-	if (cfa <= w->sp)
+	/*
+	 * Callers' frames lie above: anything else is a corrupt rule. A frame
+	 * pointer may lead to another stack (cgo: from the system stack back to the
+	 * goroutine's), so it need only be aligned.
+	 */
+	if (row.kind == MH_CFA_NONE ? (w->bp & 7) != 0 : cfa <= w->sp)
 		return 1;
 	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
 		return 1;
 	if (row.kind == MH_CFA_NONE) {
-		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa - 16)))
+		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa - 16)) || bp == w->bp)
 			return 1;
 		w->bp = bp;
 	} else if (row.rbp_offset && row.kind != MH_CFA_PLT) {

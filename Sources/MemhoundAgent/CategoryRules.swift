@@ -29,6 +29,7 @@ enum CategoryRules {
         guard let creator = r.creator else { return nil }
         // An allocator made the region, or is the code touching it (its creator's stack may be cut short).
         if creator.contains(where: isAllocator) || faulting.contains(where: isAllocator) { return .mallocHeap }
+        if isPymallocArena(creator) { return .mallocHeap }
         if creator.contains(where: { $0.function.map(isExplicitMmap) == true }) { return .offHeapMmap }
         // C code called through cgo is judged as C code, below: the Go frames above the call
         // (runtime.cgocall) say nothing about what the C code maps.
@@ -93,6 +94,24 @@ extension CategoryRules {
 
     /// A file whose code is all allocator: jemalloc, tcmalloc (gperftools' libtcmalloc,
     /// libtcmalloc_minimal, libtcmalloc_and_profiler, the debug variants), mimalloc.
+    /// CPython maps anonymous memory from the interpreter's own code only for pymalloc's arenas
+    /// (`mmap.mmap` lives in an extension module): the first frame above the C library's mmap is in
+    /// the python3.X executable or libpython3.X. Distribution builds strip `_PyObject_ArenaMmap`'s name.
+    static func isPymallocArena(_ creator: [Frame]) -> Bool {
+        guard let caller = creator.first(where: { !isCLibrary($0.module) && !$0.inlined }) else { return false }
+        let name = basename(caller.module)
+        return name.hasPrefix("python3") || name.hasPrefix("libpython3")
+    }
+
+    private static func basename(_ module: String) -> Substring {
+        module.split(separator: "/").last ?? Substring(module)
+    }
+
+    private static func isCLibrary(_ module: String) -> Bool {
+        let name = basename(module)
+        return name.hasPrefix("libc.so") || name.hasPrefix("libc-")
+    }
+
     static func isAllocatorLibrary(_ module: String) -> Bool {
         let path = module.utf8
         let file = path.lastIndex(of: UInt8(ascii: "/")).map { path.index(after: $0) } ?? path.startIndex

@@ -76,6 +76,11 @@ extension Symbolizer {
         return ResolvedStack(frames: symbolized, pcs: pcs, complete: complete)
     }
 
+    /// Whether the binaries' CFI covers the code at `lookup` (Go code and JIT code have none).
+    public func hasCallFrameInfo(pid: Int32, lookup: UInt64) -> Bool {
+        rule(pid: pid, lookup: lookup) != .unknown
+    }
+
     private func rule(pid: Int32, lookup: UInt64) -> ElfFile.FrameRule {
         if let known = addressRules[pid]?[lookup] { return known }
         var found = ElfFile.FrameRule.unknown

@@ -31,6 +31,20 @@ final class CategoryRulesTests: XCTestCase {
         CategoryRules.category(stackTouch: stackTouch, isGo: isGo, faulting: faulting, region: region)
     }
 
+    /// A stripped CPython: the arena's creator is an unnamed interpreter frame right above libc's mmap;
+    /// mmap.mmap's frames lie in its extension module instead.
+    func testPymallocArenasOfAStrippedInterpreterAreMallocHeap() {
+        let python = "/usr/bin/python3.11"
+        let arena = Region(creator: [frame("__mmap", Self.libc), frame(nil, python), frame(nil, python), frame("PyTuple_New", python)])
+        XCTAssertEqual(category([frame(nil, python), frame("PyTuple_New", python)], region: arena), .mallocHeap)
+        let lib = Region(creator: [frame("mmap64", Self.libc), frame(nil, "/usr/lib/x86_64-linux-gnu/libpython3.12.so.1.0")])
+        XCTAssertEqual(category([frame(nil, python)], region: lib), .mallocHeap)
+        let explicit = Region(creator: [frame("__mmap", Self.libc),
+                                        frame(nil, "/usr/lib/python3.11/lib-dynload/mmap.cpython-311-x86_64-linux-gnu.so"),
+                                        frame("_PyEval_EvalFrameDefault", python)])
+        XCTAssertEqual(category([frame(nil, python)], region: explicit), .offHeapMmap)
+    }
+
     func testGoHeapRuntimeAndOffHeapByTheRegionCreator() {
         let arena = region(["runtime.sysMmap", "runtime.mmap", "runtime.sysMap", "runtime.(*mheap).grow"])
         XCTAssertEqual(category(["main.growHeap", "main.main"], isGo: true, region: arena), .goHeap)
