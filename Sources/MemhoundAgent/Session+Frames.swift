@@ -29,7 +29,9 @@ extension Session {
                                             wordAtSP: caches.wordsAtSP[key] ?? 0)
                 : symbolizer.resolve(pid: key.tgid, addresses: tracer.frames(key.stack),
                                      wordAtSP: caches.wordsAtSP[key] ?? 0)
-            caches.complete[key] = resolved.complete
+            // A stack the kernel unwound with tables is never joined to a region creator's: where its
+            // walk stopped, the frames it has are all that is known of that fault.
+            caches.complete[key] = resolved.complete || flags & UInt32(MH_STACK_UNWOUND.rawValue) != 0
             caches.repairedPCs[key] = resolved.pcs
             result = resolved.frames.map(Frame.init)
         }
