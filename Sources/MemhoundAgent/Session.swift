@@ -105,7 +105,8 @@ public final class Session {
 
     /// Runs to the end; returns the process exit code.
     public func trace() throws(AgentError) -> Int32 {
-        preloadUnwindTables(paths: hostRuntimeLibraries())
+        // Programs about to start map these (an attached process's own maps are read at once instead).
+        if case .attach = spec {} else { preloadUnwindTables(paths: hostRuntimeLibraries()) }
         switch spec {
         case let .attach(pid): try attach(pid)
         case let .command(arguments): try launch(arguments)

@@ -223,7 +223,8 @@ final class AttributionTests: XCTestCase {
     /// on consecutive pages, then fill two quarters in lockstep; each touched 16 MiB.
     func testCallersThatDifferOnlyAboveTheFaultingCodeAreToldApart() throws {
         try requirePrivileges()
-        let (_, report) = try Attribution.run(try fixture(.siblings), ["--mib", "16"])
+        // The chain proof is frame-pointer walking's (stacks unwound with tables are walked every time).
+        let (_, report) = try Attribution.run(try fixture(.siblings), ["--mib", "16"], options: ["--unwind", "frame-pointers"])
         let detail = Attribution.describeWithCategories(report)
         Attribution.assertSound(report, "siblings")
         let alpha = Attribution.total(report, "alpha"), beta = Attribution.total(report, "beta")
@@ -252,7 +253,7 @@ final class AttributionTests: XCTestCase {
             (try fixture(.goleak), ["-mmap-mib", "16", "-heap-mib", "16"]),
         ]
         for (program, arguments) in programs {
-            let (_, report) = try Attribution.run(program, arguments, options: ["--check-stack-reuse"])
+            let (_, report) = try Attribution.run(program, arguments, options: ["--check-stack-reuse", "--unwind", "frame-pointers"])
             let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, "\(program)")
             XCTAssertEqual(walks["checked"] as? Bool, true, "\(program): \(walks)")
             XCTAssertEqual(number(walks["mismatched"]), 0, "\(program): \(walks)")
@@ -265,7 +266,9 @@ final class AttributionTests: XCTestCase {
     /// by another stack: every one must still be its own site, with its own frames and bytes, and none lost.
     func testEveryDistinctStackKeepsItsOwnFrames() throws {
         try requirePrivileges()
-        let (_, report) = try Attribution.run(try fixture(.manysites), ["2"], options: ["--top", "5000"])
+        // Buckets are the frame-pointer walk's table (stacks unwound with tables all go to the second one).
+        let (_, report) = try Attribution.run(try fixture(.manysites), ["2"],
+                                              options: ["--top", "5000", "--unwind", "frame-pointers"])
         let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, describe(report))
         XCTAssertGreaterThan(number(walks["collided"]) ?? 0, 0, "no stack met a taken bucket: \(walks)")
         XCTAssertEqual(number(walks["recycled"]), 0, "4096 stacks fit one set of tables: \(walks)")
@@ -276,13 +279,18 @@ final class AttributionTests: XCTestCase {
     /// kernel's tables are recycled several times and no stack is lost or misnamed.
     func testStackTablesAreRecycledWithoutLosingStacks() throws {
         try requirePrivileges()
-        let (_, report) = try Attribution.run(try fixture(.manysites), ["2", "2000"],
-                                              options: ["--top", "5000", "--stack-table", "2048"])
-        let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, describe(report))
-        XCTAssertGreaterThanOrEqual(number(walks["recycled"]) ?? 0, 3, "tables of 2048 hold 4096 stacks: \(walks)")
-        XCTAssertEqual(number(walks["expired"]), 0, "every stack id was named: \(walks)")
-        XCTAssertEqual(number(walks["retired"]), 0, "every path keeps its memory: \(walks)")
-        assertEveryPathHasItsSite(report)
+        for unwind in ["tables", "frame-pointers"] {
+            let (_, report) = try Attribution.run(try fixture(.manysites), ["2", "2000"],
+                                                  options: ["--top", "5000", "--stack-table", "2048", "--unwind", unwind])
+            let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, describe(report))
+            // Unwound stacks fill the second table (2048 + 512 slots a set), recycled at half: twice at least.
+            XCTAssertGreaterThanOrEqual(number(walks["recycled"]) ?? 0, unwind == "tables" ? 2 : 3,
+                                        "\(unwind): tables of 2048 hold 4096 stacks: \(walks)")
+            XCTAssertEqual(number(walks["expired"]), 0, "\(unwind): every stack id was named: \(walks)")
+            XCTAssertEqual(number(walks["retired"]), 0, "\(unwind): every path keeps its memory: \(walks)")
+            if unwind == "tables" { XCTAssertGreaterThan(number(walks["unwound"]) ?? 0, 4096, "\(walks)") }
+            assertEveryPathHasItsSite(report)
+        }
     }
 
     /// Tables of 1024 stacks (user space keeps 3840 names) for 4096 paths, every other one giving its pages
@@ -290,8 +298,9 @@ final class AttributionTests: XCTestCase {
     /// has its site, its frames and its bytes.
     func testSettledStacksAreRetiredToKeepMemoryBounded() throws {
         try requirePrivileges()
+        // Frame-pointer walks: with tables the second table is larger, and so is the names' budget.
         let (_, report) = try Attribution.run(try fixture(.manysites), ["2", "2000", "2"],
-                                              options: ["--top", "5000", "--stack-table", "1024"])
+                                              options: ["--top", "5000", "--stack-table", "1024", "--unwind", "frame-pointers"])
         let walks = try XCTUnwrap(report["stack_walks"] as? JSONLine, describe(report))
         XCTAssertGreaterThanOrEqual(number(walks["recycled"]) ?? 0, 3, "tables of 1024 hold 4096 stacks: \(walks)")
         XCTAssertGreaterThan(number(walks["retired"]) ?? 0, 0, "3840 names cannot hold 4096 stacks: \(walks)")
