@@ -195,7 +195,7 @@ public final class Session {
         }
         startNs = MonotonicClock.nowNs()
         // Before the program runs: the libraries it maps at start unwind from its first fault.
-        if let path = Self.executablePath(arguments[0]) {
+        if tracer.unwindsWithTables, let path = Self.executablePath(arguments[0]) {
             preloadUnwindTables(paths: [path] + Symbolizer.neededLibraries(of: path))
         }
         // Before the program runs, so that its first GC cycles are counted too.
