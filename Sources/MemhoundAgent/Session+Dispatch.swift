@@ -27,7 +27,7 @@ extension Session {
             // so that its stacks still resolve if it exits before the next report.
             if e.syscall == .mmap, !e.failed, e.args[2] & 0x4 != 0 {
                 symbolizer.observe(pid: e.tgid)
-                codeMapped(pid: e.tgid)
+                loadUnwindTables(pid: e.tgid)
             }
             if options.events.contains(EventKind(e.syscall)) {
                 try writer.write(EventLines.syscall(

@@ -111,12 +111,6 @@ extension Session {
         }
     }
 
-    /// New code in the process (an executable mmap): its mappings again, now.
-    func codeMapped(pid: Int32) {
-        guard unwindTables.loaded[pid] != nil || tracer.unwindsWithTables else { return }
-        loadUnwindTables(pid: pid)
-    }
-
     func forgetUnwindTables(pid: Int32) {
         guard unwindTables.loaded.removeValue(forKey: pid) != nil else { return }
         tracer.clearUnwindMappings(pid: pid)
