@@ -88,11 +88,7 @@ extension Session {
             }
             configureStackCopies(pid: p.tgid)
             symbolizer.observeExec(pid: p.tgid, execNs: p.time)
-            if tracer.unwindsWithTables {
-                let exe = proc.path("proc/\(p.tgid)/exe")
-                preloadUnwindTables(paths: [exe] + Symbolizer.neededLibraries(of: exe, origin: "",
-                                                                             root: proc.path("proc/\(p.tgid)/root")))
-            }
+            preloadUnwindTables(program: proc.path("proc/\(p.tgid)/exe"), origin: "", root: proc.path("proc/\(p.tgid)/root"))
             loadUnwindTables(pid: p.tgid)
             let line = ProcessLine(type: "exec", time: time, pid: p.tgid, parentPid: nil, comm: p.comm)
             try writer.write(line)

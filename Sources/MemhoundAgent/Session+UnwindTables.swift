@@ -74,6 +74,13 @@ extension Session {
     /// Tables of files by path, before any process maps them: what a program about to start will
     /// map, and the C and C++ runtime most programs of this host map. A library mapped before user
     /// space reads the maps again is then unwound through its VMA (bpf/unwind.bpf.h, unwind_files).
+    /// A program about to run (or just exec'd) and the libraries it maps at start (DT_NEEDED):
+    /// `origin`/`root` as Symbolizer.neededLibraries takes them.
+    func preloadUnwindTables(program: String, origin: String? = nil, root: String = "") {
+        guard tracer.unwindsWithTables else { return }
+        preloadUnwindTables(paths: [program] + Symbolizer.neededLibraries(of: program, origin: origin, root: root))
+    }
+
     func preloadUnwindTables(paths: [String]) {
         guard tracer.unwindsWithTables else { return }
         for path in paths {

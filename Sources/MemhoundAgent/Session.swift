@@ -195,9 +195,7 @@ public final class Session {
         }
         startNs = MonotonicClock.nowNs()
         // Before the program runs: the libraries it maps at start unwind from its first fault.
-        if tracer.unwindsWithTables, let path = Self.executablePath(arguments[0]) {
-            preloadUnwindTables(paths: [path] + Symbolizer.neededLibraries(of: path))
-        }
+        if let path = Self.executablePath(arguments[0]) { preloadUnwindTables(program: path) }
         // Before the program runs, so that its first GC cycles are counted too.
         if commandIsGo == true, let path = Self.executablePath(arguments[0]) { probeGoGC(binary: path, pid: spawned.pid) }
         let execErr = memhound_child_release(&spawned)
