@@ -168,36 +168,24 @@ static __always_inline void reset_spot(struct stack_chain *c, const struct chain
 	c->sp = r->sp;
 	c->bp = r->bp;
 	c->frames = 0;
+	c->walk = 0;
 }
 
 /*
- * The user stack id of the current thread, *leaf the word at its sp and
- * *sp_out the sp. ts: the thread's state, where its last chain is kept (NULL:
+ * The user stack id of the current thread walked by frame pointers, *leaf the
+ * word at its sp. ts: the thread's state, where its last chain is kept (NULL:
  * always walk). A thread seen twice at one spot (sp, bp) gets its chain
  * recorded; from then on, while the chain holds, the ids walked for the last
  * CHAIN_IPS instructions (an unrolled loop faults at several) are reused.
  */
-static __always_inline __s32 current_stack(void *ctx, struct thread_state *ts, __u64 *leaf,
-					   __u64 *sp_out)
+static __always_inline __s32 fp_current_stack(void *ctx, struct stack_chain *c, const struct chain_regs *rp,
+					      __u64 *leaf)
 {
-	struct stack_chain *c = ts ? &ts->chain : NULL;
+	struct chain_regs r = *rp;
 	bool same, holds = false;
-	struct chain_regs r;
 	__s32 id, known = -1;
 
-	read_user_regs(&r);
-	*sp_out = r.sp;
-	if (has_unwind_tables(bpf_get_current_pid_tgid() >> 32)) {
-		/* Unwound with tables: the frame-pointer chain proves nothing about such a stack. */
-		if (c)
-			c->sp = 0;
-		*leaf = word_at_sp_address(r.sp);
-		id = walk_user_stack(ctx, true);
-		if (id < 0)
-			stat_add(MH_STAT_LOST_STACK, 1);
-		return id;
-	}
-	same = c && c->sp == r.sp && c->bp == r.bp && r.ip;
+	same = c && !(c->walk & CHAIN_BY_TABLES) && c->sp == r.sp && c->bp == r.bp && r.ip;
 	if (same && c->frames >= 1 && c->frames <= CHAIN_FRAMES && chain_holds(c, leaf)) {
 		holds = true;
 		known = known_id(c, r.ip);

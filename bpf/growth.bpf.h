@@ -8,7 +8,7 @@
 #ifndef MEMHOUND_GROWTH_BPF_H
 #define MEMHOUND_GROWTH_BPF_H
 
-#include "chain.bpf.h"
+#include "walkproof.bpf.h"
 #include "counters.bpf.h"
 #include "stackcopy.bpf.h"
 

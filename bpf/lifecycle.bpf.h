@@ -134,10 +134,12 @@ int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binp
 	 * one's, its pcs are found through their VMAs (tables of the files it maps
 	 * are loaded before it starts when user space can).
 	 */
-	if (unwind_with_tables)
+	if (unwind_with_tables) {
 		bpf_map_update_elem(&unwind_mappings, &tgid, &no_unwind_maps, BPF_ANY);
-	else
+		__sync_fetch_and_add(&unwind_generation, 1);
+	} else {
 		bpf_map_delete_elem(&unwind_mappings, &tgid);
+	}
 	t->foreign_growth = 0;
 	t->foreign_release = 0;
 	t->unscoped_release = 0;

@@ -14,7 +14,9 @@
  * is in headers by job:
  *   growth.bpf.h     per-stack totals, page runs, fault slots
  *   counters.bpf.h   the ANON counter, summed as the kernel sums it
- *   chain.bpf.h      the user stack of a growth (frame-pointer chains)
+ *   walkproof.bpf.h  the user stack of a growth; table walks proven unchanged
+ *   chain.bpf.h      frame-pointer chains proven unchanged
+ *   unwind.bpf.h     user stacks unwound with tables
  *   stackid.bpf.h    stack ids that name exactly one stack
  *   syscalls.bpf.h   the memory syscalls' programs
  *   stackcopy.bpf.h  stack copies for unwinding in user space

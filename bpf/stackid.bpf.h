@@ -147,16 +147,21 @@ __noinline __s32 collided_stack_id(void *ctx ARG_CTX, __u32 set)
 	return keep_stack(s, set);
 }
 
-/* The current user stack unwound with the process's tables (bpf/unwind.bpf.h), kept like collided_stack_id. */
+/*
+ * The current user stack unwound with the process's tables (bpf/unwind.bpf.h),
+ * kept like collided_stack_id; what the walk read is left in walk_reads_scratch.
+ */
 __noinline __s32 unwound_stack_id(__u32 tgid, __u32 set)
 {
 	struct memhound_stack_ips *s;
+	struct walk_reads *reads;
 	__u32 zero = 0;
 
 	s = bpf_map_lookup_elem(&collided_scratch, &zero);
-	if (!s)
+	reads = bpf_map_lookup_elem(&walk_reads_scratch, &zero);
+	if (!s || !reads)
 		return -ENOMEM;
-	if (!unwind_user_stack(tgid, s))
+	if (!unwind_user_stack(tgid, s, reads))
 		return -ENOENT;
 	if (!s->depth)
 		return -EFAULT;

@@ -110,17 +110,25 @@ struct {
 	__type(value, struct pending_fault);
 } faults SEC(".maps");
 
-/* Frame-pointer chains the kernel can prove unchanged (see chain.bpf.h). */
+/* Stacks the kernel can prove unchanged (chain.bpf.h: frame pointers; walkproof.bpf.h: table walks). */
 #define CHAIN_FRAMES 32
+#define CHAIN_WORDS 48 /* stack words a table walk's proof keeps: as much room as CHAIN_FRAMES pairs */
 #define CHAIN_SPAN 2048 /* bytes from sp read at once; frames beyond are read one by one */
 #define CHAIN_UNPROVABLE 0xffffffffU
 #define CHAIN_IPS 8 /* instructions whose walked id is kept per chain */
 
+/* Values of stack_chain.walk. */
+enum chain_walk {
+	CHAIN_BY_TABLES = 1, /* the ids were unwound with tables; else walked by frame pointers */
+	CHAIN_USES_BP = 2,   /* ...and a walk used bp as the registers held it: it must be the same */
+};
+
 /*
- * Where a thread last had its stack walked (sp, bp), the saved (next bp,
- * return address) pairs that walk read, and the ids walked there for each
- * instruction. frames: 0 seen once here, 1..CHAIN_FRAMES recorded,
- * CHAIN_UNPROVABLE walked every time.
+ * Where a thread last had its stack walked (sp, bp), what that walk read and
+ * the ids walked there for each instruction. Frame pointers: the saved (next
+ * bp, return address) pairs; frames: 0 seen once here, 1..CHAIN_FRAMES
+ * recorded, CHAIN_UNPROVABLE walked every time. Tables: the words the walks
+ * read (addr, value); frames: how many.
  */
 struct stack_chain {
 	__u64 sp;
@@ -128,11 +136,21 @@ struct stack_chain {
 	__u64 span;                  /* bytes from sp read at once (see chain_holds) */
 	__u32 frames;
 	__u32 next_slot;
+	__u32 walk;                  /* enum chain_walk */
+	__u32 generation;            /* tables: the unwind_generation the walks used */
 	__u64 ips[CHAIN_IPS];
 	__s32 ids[CHAIN_IPS];
-	__u64 fp[CHAIN_FRAMES];      /* where each pair is */
-	__u64 next[CHAIN_FRAMES];
-	__u64 ret[CHAIN_FRAMES];
+	union {
+		struct {
+			__u64 fp[CHAIN_FRAMES];      /* where each pair is */
+			__u64 next[CHAIN_FRAMES];
+			__u64 ret[CHAIN_FRAMES];
+		};
+		struct {
+			__u64 addr[CHAIN_WORDS];
+			__u64 value[CHAIN_WORDS];
+		};
+	};
 };
 
 /* What one traced thread is doing: its open syscall, its open run, its last stack. */

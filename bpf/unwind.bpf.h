@@ -42,6 +42,36 @@ struct {
 
 #define VM_EXEC 0x4
 
+/*
+ * Moves on after every change to the tables (user space, after it wrote them;
+ * exec): a walk kept with an older one may have used other rules.
+ */
+__u32 unwind_generation = 0;
+
+/* Values of walk_reads.flags. */
+enum walk_read_flags {
+	WALK_USED_BP = 1,    /* a rule used bp as the registers held it */
+	WALK_UNPROVABLE = 2, /* it depended on more than registers, tables and the words read */
+};
+
+/*
+ * What the current table walk read from the stack: its stack is a function of
+ * the registers, the tables and these words (see walkproof.bpf.h).
+ */
+struct walk_reads {
+	__u32 count;
+	__u32 flags;         /* enum walk_read_flags */
+	__u64 addr[CHAIN_WORDS];
+	__u64 value[CHAIN_WORDS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk_reads);
+} walk_reads_scratch SEC(".maps");
+
 /* What a new program starts with (exec): no mappings yet, every pc is looked up through its VMA. */
 struct memhound_unwind_maps no_unwind_maps = {};
 
@@ -50,10 +80,72 @@ struct unwind_walk {
 	/* A mapping found through its VMA (file_mapping). */
 	struct memhound_unwind_mapping found;
 	struct memhound_stack_ips *out;
+	struct walk_reads *reads;
 	__u64 pc;
 	__u64 sp;
 	__u64 bp;
+	bool bp_from_regs;   /* bp is still the registers' (no saved one was loaded) */
+	bool bp_noted;       /* the saved bp loaded last is in reads (a rule used it) */
+	__u64 bp_addr;       /* where it was loaded from */
 };
+
+/* Notes that the walk's result depends on the stack word at addr. */
+static __always_inline void note_word(struct unwind_walk *w, __u64 addr, __u64 value)
+{
+	struct walk_reads *r = w->reads;
+	__u32 n = r->count;
+
+	if (n >= CHAIN_WORDS) {
+		r->flags |= WALK_UNPROVABLE;
+		return;
+	}
+	r->addr[n] = addr;
+	r->value[n] = value;
+	r->count = n + 1;
+}
+
+/* Reads the stack word at addr the walk depends on; nonzero if the read failed. */
+static __always_inline long read_stack_word(struct unwind_walk *w, __u64 addr, __u64 *value)
+{
+	if (bpf_probe_read_user(value, sizeof(*value), (void *)addr)) {
+		/* The walk stopped because a read failed: it depends on more than words. */
+		w->reads->flags |= WALK_UNPROVABLE;
+		return -1;
+	}
+	note_word(w, addr, *value);
+	return 0;
+}
+
+/*
+ * Loads the bp a frame saved at addr. Code without frame pointers saves and
+ * restores rbp as any register, with a new value at each call: it is noted
+ * only when a rule uses it (using_bp), or every such walk would differ.
+ */
+static __always_inline long load_saved_bp(struct unwind_walk *w, __u64 addr)
+{
+	__u64 bp;
+
+	if (bpf_probe_read_user(&bp, sizeof(bp), (void *)addr)) {
+		w->reads->flags |= WALK_UNPROVABLE;
+		return -1;
+	}
+	w->bp = bp;
+	w->bp_from_regs = false;
+	w->bp_noted = false;
+	w->bp_addr = addr;
+	return 0;
+}
+
+/* The walk is about to use bp: it depends on the registers' bp or on the word it was loaded from. */
+static __always_inline void using_bp(struct unwind_walk *w)
+{
+	if (w->bp_from_regs) {
+		w->reads->flags |= WALK_USED_BP;
+	} else if (!w->bp_noted) {
+		note_word(w, w->bp_addr, w->bp);
+		w->bp_noted = true;
+	}
+}
 
 /*
  * Binary searches run as bpf_loop steps: in a plain loop the verifier would
@@ -211,6 +303,8 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 	m = find_mapping(w->maps, lookup);
 	if (!m) {
 		__sync_fetch_and_add(&w->maps->misses, 1);
+		/* Found through the VMAs, which no generation follows: such a walk is never reused. */
+		w->reads->flags |= WALK_UNPROVABLE;
 		/* A file without a table (Go) or code user space has not seen: frame pointers. */
 		m = file_mapping(w, lookup);
 	}
@@ -222,6 +316,7 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 		cfa = w->sp + row.cfa_offset;
 		break;
 	case MH_CFA_RBP:
+		using_bp(w);
 		cfa = w->bp + row.cfa_offset;
 		break;
 	case MH_CFA_PLT:
@@ -231,6 +326,7 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 		out->flags |= MH_STACK_COMPLETE;
 		return 1;
 	case MH_CFA_NONE:
+		using_bp(w);
 		if (!depth)
 			out->flags |= MH_STACK_FP_LEAF;
 		/* A frame-pointer chain ends with a zero rbp (Go's goroutines, glibc's thread start). */
@@ -250,16 +346,18 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 	 */
 	if (row.kind == MH_CFA_NONE ? (w->bp & 7) != 0 : cfa <= w->sp)
 		return 1;
-	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
+	if (read_stack_word(w, cfa - 8, &ra))
 		return 1;
 	if (row.kind == MH_CFA_NONE) {
-		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa - 16)) || bp == w->bp)
+		/* Compared with the last one: the walk depends on it. */
+		if (read_stack_word(w, cfa - 16, &bp) || bp == w->bp)
 			return 1;
 		w->bp = bp;
+		w->bp_from_regs = false;
+		w->bp_noted = true;
 	} else if (row.rbp_offset && row.kind != MH_CFA_PLT) {
-		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + row.rbp_offset)))
+		if (load_saved_bp(w, cfa + row.rbp_offset))
 			return 1;
-		w->bp = bp;
 	}
 	if (!ra) {
 		out->flags |= MH_STACK_COMPLETE;
@@ -272,16 +370,20 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 
 /*
  * Unwinds the current thread's user stack into s with the tables of process
- * tgid; false when the process has none (the caller walks frame pointers).
+ * tgid, noting in `reads` what it read; false when the process has none (the
+ * caller walks frame pointers).
  */
-static __always_inline bool unwind_user_stack(__u32 tgid, struct memhound_stack_ips *s)
+static __always_inline bool unwind_user_stack(__u32 tgid, struct memhound_stack_ips *s, struct walk_reads *reads)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	struct unwind_walk w = { .out = s };
+	struct unwind_walk w = { .out = s, .reads = reads, .bp_from_regs = true };
 
+	reads->count = 0;
+	reads->flags = WALK_UNPROVABLE;
 	w.maps = bpf_map_lookup_elem(&unwind_mappings, &tgid);
 	if (!w.maps)
 		return false;
+	reads->flags = 0;
 	w.pc = regs->ip;
 	w.sp = regs->sp;
 	w.bp = regs->bp;

@@ -146,6 +146,12 @@ uint32_t memhound_tracer_unwind_capacity(const struct memhound_tracer *t)
 	return t->skel->rodata->unwind_with_tables ? bpf_map__max_entries(t->skel->maps.unwind_rows) : 0;
 }
 
+/* After every write to the tables, so that no walk kept with the old ones is reused (bpf/walkproof.bpf.h). */
+static void tables_changed(struct memhound_tracer *t)
+{
+	__atomic_fetch_add(&t->skel->bss->unwind_generation, 1, __ATOMIC_RELEASE);
+}
+
 int memhound_tracer_write_unwind_rows(struct memhound_tracer *t, uint32_t first,
 				      const struct memhound_unwind_row *rows, uint32_t count)
 {
@@ -168,11 +174,13 @@ int memhound_tracer_write_unwind_rows(struct memhound_tracer *t, uint32_t first,
 			int err = -errno;
 
 			free(keys);
+			tables_changed(t);
 			return err;
 		}
 		done += n;
 	}
 	free(keys);
+	tables_changed(t);
 	return 0;
 }
 
@@ -180,10 +188,14 @@ int memhound_tracer_set_unwind_maps(struct memhound_tracer *t, uint32_t tgid,
 				    const struct memhound_unwind_maps *maps)
 {
 	int fd = bpf_map__fd(t->skel->maps.unwind_mappings);
+	int err;
 
 	if (!maps)
-		return bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(fd, &tgid, maps, BPF_ANY) ? -errno : 0;
+		err = bpf_map_delete_elem(fd, &tgid) && errno != ENOENT ? -errno : 0;
+	else
+		err = bpf_map_update_elem(fd, &tgid, maps, BPF_ANY) ? -errno : 0;
+	tables_changed(t);
+	return err;
 }
 
 int memhound_tracer_unwind_misses(struct memhound_tracer *t, uint32_t tgid, uint32_t *out)
@@ -199,5 +211,8 @@ int memhound_tracer_unwind_misses(struct memhound_tracer *t, uint32_t tgid, uint
 int memhound_tracer_set_unwind_file(struct memhound_tracer *t, const struct memhound_unwind_file_key *key,
 				    const struct memhound_unwind_file *file)
 {
-	return bpf_map_update_elem(bpf_map__fd(t->skel->maps.unwind_files), key, file, BPF_ANY) ? -errno : 0;
+	int err = bpf_map_update_elem(bpf_map__fd(t->skel->maps.unwind_files), key, file, BPF_ANY) ? -errno : 0;
+
+	tables_changed(t);
+	return err;
 }

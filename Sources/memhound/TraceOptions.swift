@@ -57,7 +57,7 @@ struct TraceOptions: ParsableArguments {
     var sampleEvery: UInt32 = 1
 
     @Flag(help: ArgumentHelp(
-        "Walk every user stack even when its frame-pointer chain is proven unchanged, and count disagreements in reports (diagnosis; costs the saving back)."))
+        "Walk every user stack even when it is proven unchanged (frame-pointer chain or table walk), and count disagreements in reports (diagnosis; costs the saving back)."))
     var checkStackReuse = false
 
     @Option(help: ArgumentHelp(

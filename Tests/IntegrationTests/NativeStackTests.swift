@@ -101,16 +101,23 @@ enum NativeStacks {
 /// `--check-unwind`: on sampled faults memhound also copies the stack, unwinds the copy in user space with
 /// libdwfl and counts where the fast in-kernel unwind disagrees; the final report says so in
 /// `"stack_walks": {"unwind_check": {"compared": N, "disagreed": M}}`. The option and the field are named here only.
+/// The same run walks proven stacks too (--check-stack-reuse): a reused id never differed from a fresh walk.
 enum UnwindCheck {
     static let option = "--check-unwind"
     static let reportField = "unwind_check"
     static let comparedKey = "compared"
     static let disagreedKey = "disagreed"
 
-    /// Runs `program` once more with the check on: some faults were compared, none disagreed.
+    /// Runs `program` once more with the checks on: some faults were compared, none disagreed; no proven
+    /// stack differed from its walk.
     static func assertAgrees(_ program: String, _ arguments: [String], _ label: String,
                              file: StaticString = #filePath, line: UInt = #line) throws {
-        let (_, report) = try Attribution.run(program, arguments, options: [option], file: file, line: line)
+        let (_, report) = try Attribution.run(program, arguments, options: [option, "--check-stack-reuse"],
+                                              file: file, line: line)
+        let walks = report["stack_walks"] as? JSONLine ?? [:]
+        XCTAssertEqual(walks["checked"] as? Bool, true, "\(label): \(walks)", file: file, line: line)
+        XCTAssertEqual(number(walks["mismatched"]), 0, "\(label): a proven stack differed from its walk: \(walks)",
+                       file: file, line: line)
         guard let check = (report["stack_walks"] as? JSONLine)?[reportField] as? JSONLine else {
             XCTFail("\(label) with \(option): the final report has no \(reportField): \(report.keys.sorted())",
                     file: file, line: line)
