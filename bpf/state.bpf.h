@@ -112,23 +112,37 @@ struct {
 
 /* Stacks the kernel can prove unchanged (chain.bpf.h: frame pointers; walkproof.bpf.h: table walks). */
 #define CHAIN_FRAMES 32
-#define CHAIN_WORDS 48 /* stack words a table walk's proof keeps: as much room as CHAIN_FRAMES pairs */
+#define CHAIN_WORDS 48 /* stack words the table walks kept for a thread depend on */
 #define CHAIN_SPAN 2048 /* bytes from sp read at once; frames beyond are read one by one */
 #define CHAIN_UNPROVABLE 0xffffffffU
 #define CHAIN_IPS 8 /* instructions whose walked id is kept per chain */
 
 /* Values of stack_chain.walk. */
 enum chain_walk {
-	CHAIN_BY_TABLES = 1, /* the ids were unwound with tables; else walked by frame pointers */
-	CHAIN_USES_BP = 2,   /* ...and a walk used bp as the registers held it: it must be the same */
+	CHAIN_BY_TABLES = 1, /* table walks (entries, addr, value); else a frame-pointer chain */
+};
+
+/* One table walk kept (walkproof.bpf.h): where it started, its id, the words it depends on. */
+struct walk_entry {
+	__u64 ip;                    /* 0: free */
+	__u64 sp;
+	__u64 bp;                    /* when used_bp */
+	__s32 id;
+	__u16 span;                  /* bytes from sp that hold its words within CHAIN_SPAN */
+	__u8 first;                  /* its words: addr/value[first, first + words) */
+	__u8 words;
+	__u8 used_bp;                /* a rule used bp as the registers held it */
+	__u8 _pad[7];
 };
 
 /*
- * Where a thread last had its stack walked (sp, bp), what that walk read and
- * the ids walked there for each instruction. Frame pointers: the saved (next
- * bp, return address) pairs; frames: 0 seen once here, 1..CHAIN_FRAMES
- * recorded, CHAIN_UNPROVABLE walked every time. Tables: the words the walks
- * read (addr, value); frames: how many.
+ * What a thread's last walks read, so that the next one can be proven to give
+ * the same stack. Frame pointers: where the thread last had its stack walked
+ * (sp, bp), the saved (next bp, return address) pairs that walk read, the ids
+ * walked there for each instruction; frames: 0 seen once here,
+ * 1..CHAIN_FRAMES recorded, CHAIN_UNPROVABLE walked every time. Tables
+ * (walk == CHAIN_BY_TABLES): up to CHAIN_IPS walks, each with its own start,
+ * and the words they read; frames: how many words are used.
  */
 struct stack_chain {
 	__u64 sp;
@@ -138,15 +152,16 @@ struct stack_chain {
 	__u32 next_slot;
 	__u32 walk;                  /* enum chain_walk */
 	__u32 generation;            /* tables: the unwind_generation the walks used */
-	__u64 ips[CHAIN_IPS];
-	__s32 ids[CHAIN_IPS];
 	union {
 		struct {
+			__u64 ips[CHAIN_IPS];
+			__s32 ids[CHAIN_IPS];
 			__u64 fp[CHAIN_FRAMES];      /* where each pair is */
 			__u64 next[CHAIN_FRAMES];
 			__u64 ret[CHAIN_FRAMES];
 		};
 		struct {
+			struct walk_entry entries[CHAIN_IPS];
 			__u64 addr[CHAIN_WORDS];
 			__u64 value[CHAIN_WORDS];
 		};
