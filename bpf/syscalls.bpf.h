@@ -111,6 +111,12 @@ static __always_inline int syscall_enter(struct syscall_enter_args *ctx, __u32 w
 	ts->syscall = which;
 	for (i = 0; i < 6; i++)
 		ts->args[i] = i < nargs ? ctx->args[i] : 0;
+	/* The break before the call: a brk record handled out of order still says what it moved. */
+	if (which == MH_SYS_BRK) {
+		struct mm_struct *mm = bpf_get_current_task_btf()->mm;
+
+		ts->args[1] = mm ? mm->brk : 0;
+	}
 	/* Pages this thread touched before the call are reported before it, unless it frees them. */
 	if (frees_open_run(ts, which))
 		ts->run_held = 1;

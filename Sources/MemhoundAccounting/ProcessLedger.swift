@@ -42,7 +42,7 @@ public struct ProcessLedger: Sendable {
     /// Pages of runs that came too late to be placed (see record), by stack: like the
     /// kernel's unlocated growth, no release can be charged against them.
     public private(set) var unlocated: [StackName: UInt64] = [:]
-    /// Releases up to this time were dropped from `recentReleases`.
+    /// Releases and moves up to this time were dropped from `recentChanges`.
     private var forgottenReleasesUntil: UInt64 = 0
     public private(set) var exited = false
     /// When the process exited (its exit record's time): records made before it still count,
@@ -50,9 +50,18 @@ public struct ProcessLedger: Sendable {
     private var exitTime = UInt64.max
 
     private var brkEnd: UInt64?
-    /// Releases of the last few seconds, for runs that reach us after them.
-    /// In time order (releases arrive in order); the oldest are dropped from the front.
-    private var recentReleases: [(start: UInt64, end: UInt64, time: UInt64)] = []
+    /// When the call that left brkEnd returned (a late call older than it does not move it).
+    private var brkTime: UInt64 = 0
+    /// A release of [start, end), or its move to `movedTo` (mremap).
+    private struct RecentChange {
+        var start: UInt64
+        var end: UInt64
+        var time: UInt64
+        var movedTo: UInt64?
+    }
+    /// Releases and moves of the last few seconds, for runs that reach us after them.
+    /// In time order (they arrive in order); the oldest are dropped from the front.
+    private var recentChanges: [RecentChange] = []
     private var recentStart = 0
     private static let recentCapacity = 1 << 16
     private static let recentWindowNs: UInt64 = 10_000_000_000
@@ -120,26 +129,30 @@ public struct ProcessLedger: Sendable {
     }
 
     private mutating func record(_ start: UInt64, _ end: UInt64, owner: ResidentOwner, since firstTime: UInt64) {
-        // Older than the releases still remembered: one that was forgotten may have freed it.
+        // Older than the releases and moves still remembered: a forgotten one may have freed or moved it.
         // Its pages cannot be placed; the site's figure is uncertain by them instead.
         if firstTime < forgottenReleasesUntil {
             unlocated[owner.stack, default: 0] += (end - start) * pageWeight
             return
         }
-        // A run is flushed lazily: pages of it may have been released by another
-        // thread before it reached us. Those pages are gone; charge them as released.
+        // A run is flushed lazily, or taken late from the overflow table: pages of it may have been
+        // released (those are gone: charged as released) or moved by mremap (they are where they went)
+        // before it reached us. Changes newer than the run, oldest first: a move then a release of the
+        // moved pages must find them at their new place.
         var pending = [(start, end)]
-        // Newest first, stopping at the first release older than the run.
-        for r in recentReleases[recentStart...].reversed() {
-            if r.time <= firstTime { break }
-            guard r.start < end && start < r.end else { continue }
+        for r in changes(after: firstTime) where pending.contains(where: { r.start < $0.1 && $0.0 < r.end }) {
             pending = pending.flatMap { piece -> [(UInt64, UInt64)] in
                 let lo = max(piece.0, r.start), hi = min(piece.1, r.end)
                 guard lo < hi else { return [piece] }
-                released[owner.stack, default: 0] += (hi - lo) * pageWeight
-                // That release found no owner when it came: it is charged now.
-                unmatchedRelease -= min(unmatchedRelease, (hi - lo) * pageWeight)
-                return [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
+                var rest = [(piece.0, lo), (hi, piece.1)].filter { $0.0 < $0.1 }
+                if let to = r.movedTo {
+                    rest.append((lo - r.start + to, hi - r.start + to))
+                } else {
+                    released[owner.stack, default: 0] += (hi - lo) * pageWeight
+                    // That release found no owner when it came: it is charged now.
+                    unmatchedRelease -= min(unmatchedRelease, (hi - lo) * pageWeight)
+                }
+                return rest
             }
         }
         for (lo, hi) in pending {
@@ -189,25 +202,13 @@ public struct ProcessLedger: Sendable {
     }
 
     /// A call applied after newer records (the ring buffer was full): releases
-    /// spare pages made resident after the call and mappings created after it.
+    /// and moves spare pages made resident after the call and mappings created after it.
     /// What it measured beyond the pages it finds counts as unowned, as for any
     /// release: some of those pages may have been charged already when a newer
     /// run replaced them, which can only make the reported bounds wider.
     private mutating func applyLate(_ e: SyscallEvent) {
         let a = e.args, time = e.exitTime
-        func releaseOlder(_ start: UInt64, _ end: UInt64) {
-            var owned: UInt64 = 0
-            for piece in resident.overlapping(start, end) where piece.value.since <= time {
-                resident.remove(piece.start, piece.end)
-                released[piece.value.stack, default: 0] += piece.length * pageWeight
-                owned += piece.length * pageWeight
-            }
-            if e.unchargedDelta < 0, UInt64(-e.unchargedDelta) > owned { unmatchedRelease += UInt64(-e.unchargedDelta) - owned }
-            for m in mappings.overlapping(start, end) where m.value.created <= time {
-                mappings.remove(m.start, m.end)
-            }
-            appendRecentRelease(start, end, at: time)
-        }
+        func releaseOlder(_ start: UInt64, _ end: UInt64) { releaseLate(e, start, end) }
         switch e.syscall {
         case .mmap:
             let start = UInt64(bitPattern: e.result), end = start + pageAlign(a[1])
@@ -223,9 +224,21 @@ public struct ProcessLedger: Sendable {
             releaseOlder(a[0], a[0] + pageAlign(a[1]))
         case .madvise where Mman.discardingAdvice.contains(a[2]):
             releaseOlder(a[0], a[0] + pageAlign(a[1]))
-        case .mremap, .brk, .madvise, .mprotect:
-            // Moves, heap ends and protections cannot be replayed out of order: pages they
-            // released stay charged until a newer run replaces them.
+        case .brk where a[1] != 0:
+            // The record says where the break was before the call.
+            let newEnd = UInt64(bitPattern: e.result), oldEnd = a[1]
+            if newEnd < oldEnd {
+                releaseOlder(newEnd, oldEnd)
+            } else if newEnd > oldEnd, mappings.overlapping(oldEnd, newEnd).allSatisfy({ $0.value.created <= time }) {
+                mappings.assign(oldEnd, newEnd, MappingOwner(stack: e.stack, created: time,
+                                                             prot: Mman.protReadWrite, sharedHeap: true))
+            }
+            if time >= brkTime { (brkEnd, brkTime) = (newEnd, time) }
+        case .mremap:
+            remapLate(e)
+        case .brk, .madvise, .mprotect:
+            // Protections cannot be replayed out of order, nor a break without its previous end:
+            // pages such a call released stay charged until a newer run replaces them.
             break
         }
     }
@@ -247,7 +260,8 @@ public struct ProcessLedger: Sendable {
         reclaimedUnseen = 0
         forgottenReleasesUntil = 0
         brkEnd = nil
-        recentReleases = []
+        brkTime = 0
+        recentChanges = []
         recentStart = 0
     }
 
@@ -261,21 +275,35 @@ public struct ProcessLedger: Sendable {
         appendRecentRelease(start, end, at: time)
     }
 
+    /// The remembered releases and moves newer than `time`, oldest first.
+    private func changes(after time: UInt64) -> [RecentChange] {
+        var newer: [RecentChange] = []
+        for r in recentChanges[recentStart...].reversed() {
+            if r.time <= time { break }
+            newer.append(r)
+        }
+        return newer.reversed()
+    }
+
     private mutating func appendRecentRelease(_ start: UInt64, _ end: UInt64, at time: UInt64) {
-        while recentStart < recentReleases.count,
-              recentReleases[recentStart].time + Self.recentWindowNs < time
-                || recentReleases.count - recentStart >= Self.recentCapacity {
-            forgottenReleasesUntil = max(forgottenReleasesUntil, recentReleases[recentStart].time)
+        appendRecentChange(RecentChange(start: start, end: end, time: time))
+    }
+
+    private mutating func appendRecentChange(_ change: RecentChange) {
+        while recentStart < recentChanges.count,
+              recentChanges[recentStart].time + Self.recentWindowNs < change.time
+                || recentChanges.count - recentStart >= Self.recentCapacity {
+            forgottenReleasesUntil = max(forgottenReleasesUntil, recentChanges[recentStart].time)
             recentStart += 1
         }
-        if recentStart > 4096 && recentStart * 2 > recentReleases.count {
-            recentReleases.removeFirst(recentStart)
+        if recentStart > 4096 && recentStart * 2 > recentChanges.count {
+            recentChanges.removeFirst(recentStart)
             recentStart = 0
         }
         // Late releases go in time order too.
-        var at = recentReleases.count
-        while at > recentStart, recentReleases[at - 1].time > time { at -= 1 }
-        recentReleases.insert((start, end, time), at: at)
+        var at = recentChanges.count
+        while at > recentStart, recentChanges[at - 1].time > change.time { at -= 1 }
+        recentChanges.insert(change, at: at)
     }
 
     private mutating func remap(_ e: SyscallEvent) {
@@ -289,16 +317,67 @@ public struct ProcessLedger: Sendable {
         if new != old {
             resident.move(from: old, length: kept, to: new)
             mappings.move(from: old, length: kept, to: new)
+            appendRecentChange(RecentChange(start: old, end: old + kept, time: e.exitTime, movedTo: new))
         }
         if newLength > oldLength, let grown = mappings.overlapping(new, new + kept).last?.value {
             mappings.assign(new + kept, new + newLength, grown)
         }
     }
 
+    /// What late call e released in [start, end): pages made resident and mappings created before it.
+    private mutating func releaseLate(_ e: SyscallEvent, _ start: UInt64, _ end: UInt64) {
+        let time = e.exitTime
+        var owned: UInt64 = 0
+        for piece in resident.overlapping(start, end) where piece.value.since <= time {
+            resident.remove(piece.start, piece.end)
+            released[piece.value.stack, default: 0] += piece.length * pageWeight
+            owned += piece.length * pageWeight
+        }
+        if e.unchargedDelta < 0, UInt64(-e.unchargedDelta) > owned { unmatchedRelease += UInt64(-e.unchargedDelta) - owned }
+        for m in mappings.overlapping(start, end) where m.value.created <= time {
+            mappings.remove(m.start, m.end)
+        }
+        appendRecentRelease(start, end, at: time)
+    }
+
+    /// An mremap handled after newer records: what was there before the call moves (pages made
+    /// resident and mappings created before it); what came there after it belongs to later calls.
+    private mutating func remapLate(_ e: SyscallEvent) {
+        let old = e.args[0], oldLength = pageAlign(e.args[1]), newLength = pageAlign(e.args[2])
+        let new = UInt64(bitPattern: e.result), time = e.exitTime
+        if newLength < oldLength { releaseLate(e, old + newLength, old + oldLength) }
+        let kept = min(oldLength, newLength)
+        // A mapping placed now: what a newer call released (a munmap handled already) stays released.
+        let newerReleases = changes(after: time).filter { $0.movedTo == nil }
+        func place(_ start: UInt64, _ end: UInt64, _ owner: MappingOwner) {
+            mappings.assign(start, end, owner)
+            for r in newerReleases { mappings.remove(max(start, r.start), min(end, r.end)) }
+        }
+        var grown: MappingOwner?
+        if new != old {
+            let pages = resident.overlapping(old, old + kept).filter { $0.value.since <= time }
+            let regions = mappings.overlapping(old, old + kept).filter { $0.value.created <= time }
+            for p in pages { resident.remove(p.start, p.end) }
+            for m in regions { mappings.remove(m.start, m.end) }
+            // At their new place, what came after the call applies to them.
+            for p in pages { record(p.start - old + new, p.end - old + new, owner: p.value, since: time) }
+            for m in regions { place(m.start - old + new, m.end - old + new, m.value) }
+            appendRecentChange(RecentChange(start: old, end: old + kept, time: time, movedTo: new))
+            grown = regions.last?.value
+        } else {
+            grown = mappings.overlapping(old, old + kept).last { $0.value.created <= time }?.value
+        }
+        if newLength > oldLength, let grown,
+           mappings.overlapping(new + kept, new + newLength).allSatisfy({ $0.value.created <= time }) {
+            place(new + kept, new + newLength, grown)
+        }
+    }
+
     private mutating func moveBreak(_ e: SyscallEvent) {
         let newEnd = UInt64(bitPattern: e.result)
-        defer { brkEnd = newEnd }
-        guard let oldEnd = brkEnd else { return }
+        defer { if e.exitTime >= brkTime { (brkEnd, brkTime) = (newEnd, e.exitTime) } }
+        // The kernel's break before the call (args[1]); else the end the last call left.
+        guard let oldEnd = e.args[1] != 0 ? e.args[1] : brkEnd else { return }
         if newEnd > oldEnd {
             mappings.assign(oldEnd, newEnd, MappingOwner(stack: e.stack, created: e.exitTime,
                                                          prot: Mman.protReadWrite, sharedHeap: true))

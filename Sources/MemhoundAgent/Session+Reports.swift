@@ -215,7 +215,9 @@ extension Session {
             // Interrupted or out of time: a command we started is stopped, not left behind.
             stopChild(signal: signal != 0 ? signal : SIGTERM)
         }
-        try drain(timeoutMs: 0, untilEmpty: true)
+        // Once every traced process is gone nothing more comes: all that is left is read, however long
+        // it takes (a storm's last records, kept in the overflow table, can take more than 2 s to handle).
+        try drain(timeoutMs: 0, untilEmpty: true, limitNs: everyTargetIsGone ? 120_000_000_000 : 2_000_000_000)
         if let status = childWaitStatus, processes[mainPid]?.exitStatus == nil {
             processes[mainPid]?.exitStatus = status
         }
@@ -232,6 +234,14 @@ extension Session {
         let signals = memhound_signals_received()
         if try !writer.flush(giveUp: { memhound_signals_received() != signals }) {
             throw AgentError(.output, "output still blocked after a second signal: \(writer.pendingBytes) bytes of lines were not written")
+        }
+    }
+
+    /// No traced process can produce records any more: each exited, was reaped (our command), or no
+    /// longer exists.
+    private var everyTargetIsGone: Bool {
+        processes.allSatisfy { pid, traced in
+            traced.exited || (pid == mainPid && childWaitStatus != nil) || (kill(pid, 0) != 0 && errno == ESRCH)
         }
     }
 

@@ -267,13 +267,13 @@ public final class Session {
 
     /// Handles the records that arrive within `timeoutMs` (a poll hands them over
     /// for a bounded time); returns how many. `untilEmpty`: until none is left, or
-    /// for 2 s at most (a target that keeps running keeps producing).
+    /// for `limitNs` at most (a target that keeps running keeps producing).
     @discardableResult
-    func drain(timeoutMs: Int32, untilEmpty: Bool = false) throws -> Int {
+    func drain(timeoutMs: Int32, untilEmpty: Bool = false, limitNs: UInt64 = 2_000_000_000) throws -> Int {
         let signalsBefore = memhound_signals_received()
         var failure: Error?
         var total = 0
-        let deadline = MonotonicClock.nowNs() + 2_000_000_000
+        let deadline = MonotonicClock.nowNs() + limitNs
         repeat {
             let n: Int
             do {

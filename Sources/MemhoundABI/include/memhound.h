@@ -240,8 +240,9 @@ struct memhound_record_header {
 /*
  * One traced memory syscall, emitted at its exit.
  * args by syscall: mmap(addr, len, prot, flags, fd, off), munmap(addr, len),
- * mremap(old_addr, old_len, new_len, flags, new_addr), brk(addr),
- * madvise(start, len, advice), mprotect(start, len, prot).
+ * mremap(old_addr, old_len, new_len, flags, new_addr), brk(addr, and in
+ * args[1] the break before the call), madvise(start, len, advice),
+ * mprotect(start, len, prot).
  */
 struct memhound_syscall_record {
 	struct memhound_record_header hdr;

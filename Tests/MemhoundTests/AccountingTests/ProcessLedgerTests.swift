@@ -52,6 +52,66 @@ final class ProcessLedgerTests: XCTestCase {
         XCTAssertTrue(l.resident.isEmpty)
     }
 
+    /// A growing array moved by mremap (realloc) at t=100, then unmapped at t=200 (free); the run that
+    /// faulted it at its old place (t=10..20) reaches us only after both, taken late from the overflow
+    /// table. Its pages followed the move, and the munmap released them: none stays at either place.
+    func testRunArrivingAfterAMoveOfItsPagesFollowsThem() {
+        var l = ProcessLedger(tgid: 1)
+        let moved = base + 64 * mib
+        l.apply(mmapAnon(base, 2 * mib))
+        l.apply(call(.mremap, [base, 2 * mib, 4 * mib, 1], result: Int64(moved), at: 100))
+        l.apply(call(.munmap, [moved, 4 * mib], at: 200, delta: -Int64(2 * mib)))
+        l.apply(run(base, base + 2 * mib, grower, first: 10, last: 20))
+        XCTAssertEqual(l.released[grower], 2 * mib)
+        XCTAssertTrue(l.resident.isEmpty, "\(l.resident.entries)")
+        // Before the munmap, the late run's pages are resident at the new place.
+        var before = ProcessLedger(tgid: 1)
+        before.apply(mmapAnon(base, 2 * mib))
+        before.apply(call(.mremap, [base, 2 * mib, 4 * mib, 1], result: Int64(moved), at: 100))
+        before.apply(run(base, base + 2 * mib, grower, first: 10, last: 20))
+        XCTAssertEqual(before.resident.total(), 2 * mib)
+        XCTAssertEqual(before.resident.overlapping(moved, moved + 2 * mib).map(\.length).reduce(0, +), 2 * mib)
+    }
+
+    /// The mremap that moved the array comes late, after a newer run at the new place and the munmap
+    /// that freed it: the pages faulted at the old place before the move are released with the rest.
+    func testLateMremapMovesThePagesMadeResidentBeforeIt() {
+        var l = ProcessLedger(tgid: 1)
+        let moved = base + 64 * mib
+        l.apply(mmapAnon(base, 2 * mib))
+        l.apply(run(base, base + 2 * mib, grower, first: 10, last: 20))
+        l.apply(run(moved + 2 * mib, moved + 3 * mib, other, first: 150, last: 160))
+        var remap = call(.mremap, [base, 2 * mib, 4 * mib, 1], result: Int64(moved), at: 100)
+        remap.late = true
+        l.apply(remap)
+        XCTAssertEqual(l.resident.overlapping(moved, moved + 3 * mib).map(\.length).reduce(0, +), 3 * mib)
+        XCTAssertTrue(l.resident.overlapping(base, base + 2 * mib).isEmpty)
+        XCTAssertEqual(l.mappings.overlapping(moved, moved + 4 * mib).map(\.length).reduce(0, +), 4 * mib)
+        l.apply(call(.munmap, [moved, 4 * mib], at: 200, delta: -Int64(3 * mib)))
+        XCTAssertEqual(l.released[grower], 2 * mib)
+        XCTAssertEqual(l.released[other], mib)
+        XCTAssertTrue(l.resident.isEmpty)
+        XCTAssertEqual(l.unmatchedRelease, 0)
+    }
+
+    /// The same, with the munmap handled before the late mremap (it found nothing at the new place):
+    /// the moved pages meet that release at their new place.
+    func testLateMremapMeetsTheNewerMunmapAtTheNewPlace() {
+        var l = ProcessLedger(tgid: 1)
+        let moved = base + 64 * mib
+        l.apply(mmapAnon(base, 2 * mib))
+        l.apply(run(base, base + 2 * mib, grower, first: 10, last: 20))
+        l.apply(call(.munmap, [moved, 4 * mib], at: 200, delta: -Int64(2 * mib)))
+        XCTAssertEqual(l.unmatchedRelease, 2 * mib)
+        var remap = call(.mremap, [base, 2 * mib, 4 * mib, 1], result: Int64(moved), at: 100)
+        remap.late = true
+        l.apply(remap)
+        XCTAssertEqual(l.released[grower], 2 * mib)
+        XCTAssertTrue(l.resident.isEmpty, "\(l.resident.entries)")
+        XCTAssertTrue(l.mappings.isEmpty, "\(l.mappings.entries)")
+        XCTAssertEqual(l.unmatchedRelease, 0)
+    }
+
     func testRunAfterAnOlderReleaseStaysResident() {
         var l = ProcessLedger(tgid: 1)
         l.apply(call(.munmap, [base, 2 * mib], at: 5))
@@ -91,6 +151,35 @@ final class ProcessLedgerTests: XCTestCase {
         l.apply(call(.brk, [heap + 2 * mib], result: Int64(heap + 2 * mib)))
         XCTAssertEqual(l.released[grower], 6 * mib)
         XCTAssertEqual(l.mappings.total(), 2 * mib)
+    }
+
+    /// glibc trimming its heap while the ring buffer is full: the shrinking calls come late, after newer
+    /// records. Each says where the break was before it (args[1]), so what it released is released, pages
+    /// made resident after it stay, and a late call does not move the break back.
+    func testLateBrkCallsReleaseWhatTheyShrank() {
+        var l = ProcessLedger(tgid: 1)
+        let heap: UInt64 = 0x5555_0000_0000
+        l.apply(call(.brk, [heap + 8 * mib, heap], result: Int64(heap + 8 * mib), at: 5))
+        l.apply(run(heap, heap + 8 * mib, grower, first: 10, last: 20))
+        // Trimmed to 6 MiB at t=100, then to 2 MiB at t=200; both delivered after a run of t=300 that
+        // faulted 1 MiB again above 2 MiB (the heap regrown at t=250, in order).
+        l.apply(call(.brk, [heap + 3 * mib, heap + 2 * mib], result: Int64(heap + 3 * mib), at: 250))
+        l.apply(run(heap + 2 * mib, heap + 3 * mib, other, first: 300, last: 300))
+        var first = call(.brk, [heap + 6 * mib, heap + 8 * mib], result: Int64(heap + 6 * mib), at: 100,
+                         delta: -Int64(2 * mib))
+        first.late = true
+        var second = call(.brk, [heap + 2 * mib, heap + 6 * mib], result: Int64(heap + 2 * mib), at: 200,
+                          delta: -Int64(4 * mib))
+        second.late = true
+        l.apply(first)
+        l.apply(second)
+        XCTAssertEqual(l.released[grower], 6 * mib, "both trims released the grower's pages")
+        XCTAssertNil(l.released[other], "the page faulted after the trims stays")
+        XCTAssertEqual(l.resident.total(), 3 * mib)
+        // The break is the in-order call's (t=250): the next call moves it from there.
+        l.apply(call(.brk, [heap + 1 * mib, 0], result: Int64(heap + 1 * mib), at: 400, delta: -Int64(2 * mib)))
+        XCTAssertEqual(l.released[other], mib)
+        XCTAssertEqual(l.resident.total(), mib)
     }
 
     func testMadviseDontneedReleasesButFreeDoesNot() {
