@@ -243,6 +243,7 @@ struct vma_file {
 	__u64 inode;
 	__u32 device;
 	__u32 found;
+	bool program;        /* the process's own executable (mm->exe_file) */
 };
 
 static long read_vma_file(struct task_struct *task, struct vm_area_struct *vma, struct vma_file *f)
@@ -256,6 +257,7 @@ static long read_vma_file(struct task_struct *task, struct vm_area_struct *vma, 
 	f->pgoff = vma->vm_pgoff;
 	f->inode = BPF_CORE_READ(file, f_inode, i_ino);
 	f->device = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	f->program = file == BPF_CORE_READ(vma, vm_mm, exe_file);
 	f->found = 1;
 	return 0;
 }
@@ -263,20 +265,24 @@ static long read_vma_file(struct task_struct *task, struct vm_area_struct *vma, 
 /*
  * The mapping of pc from its VMA, when its file's rows are loaded (user space
  * loads a program's libraries' tables before it maps them when it can).
+ * *unseen: pc is in a library whose rows user space has not loaded (yet).
  */
-static __always_inline struct memhound_unwind_mapping *file_mapping(struct unwind_walk *w, __u64 pc)
+static __always_inline struct memhound_unwind_mapping *file_mapping(struct unwind_walk *w, __u64 pc, bool *unseen)
 {
 	struct memhound_unwind_file_key key = {};
 	struct memhound_unwind_file *file;
 	struct vma_file f = {};
 
+	*unseen = false;
 	if (bpf_find_vma(bpf_get_current_task_btf(), pc, read_vma_file, &f, 0) || !f.found)
 		return NULL;
 	key.inode = f.inode;
 	key.device = f.device;
 	file = bpf_map_lookup_elem(&unwind_files, &key);
-	if (!file)
+	if (!file) {
+		*unseen = !f.program;
 		return NULL;
+	}
 	w->found.start = f.start;
 	w->found.end = f.end;
 	w->found.bias = f.start - (f.pgoff << 12) - file->vaddr_delta;
@@ -293,6 +299,7 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 	struct memhound_stack_ips *out = w->out;
 	__u32 depth = out->depth;
 	__u64 lookup, cfa, ra = 0, bp;
+	bool unseen;
 
 	if (depth >= MH_MAX_STACK_DEPTH)
 		return 1;
@@ -305,8 +312,15 @@ static long unwind_frame(__u32 i, struct unwind_walk *w)
 		__sync_fetch_and_add(&w->maps->misses, 1);
 		/* Found through the VMAs, which no generation follows: such a walk is never reused. */
 		w->reads->flags |= WALK_UNPROVABLE;
-		/* A file without a table (Go) or code user space has not seen: frame pointers. */
-		m = file_mapping(w, lookup);
+		m = file_mapping(w, lookup, &unseen);
+		/*
+		 * A library user space has not seen: one just dlopen()ed, its rows on
+		 * their way. Frame pointers through code built without them would make
+		 * up callers: the stack ends here, incomplete. A program just exec'd
+		 * (its own file), code in no file (JIT, [vdso]): frame pointers.
+		 */
+		if (unseen)
+			return 1;
 	}
 	if (m && m->rows)
 		find_row(m, lookup - m->bias, &row);
