@@ -61,6 +61,9 @@ final class LossTests: XCTestCase {
     }
 
     /// CPython keeping 300,000 objects of 1 KiB (pymalloc hands those to malloc), freed at exit, ten times.
+    /// The exit trims glibc's heap 4 KiB at a time (about 25,000 brk calls in a fraction of a second), more
+    /// than the default ring buffer and overflow table hold on a busy 2-core machine: the ring is sized for
+    /// that storm, as a user tracing one would, and the figures must then be exact.
     func testCPythonFiguresStayWithinFivePercentTenTimes() throws {
         try requirePrivileges()
         guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: FileManager.default.isExecutableFile)
@@ -70,7 +73,8 @@ final class LossTests: XCTestCase {
         }
         let program = "kept = [bytes(1024) for _ in range(300000)]\nprint('kept', len(kept))"
         for run in 1...10 {
-            let outcome = try Memhound.run(["run", "--interval", "5", "--", python, "-c", program], timeout: 60)
+            let outcome = try Memhound.run(["run", "--interval", "5", "--ring-buffer-kib", "32768", "--", python, "-c", program],
+                                           timeout: 60)
             XCTAssertEqual(outcome.status, 0, "run \(run): \(outcome.summary)")
             let report = try finalReport(outcome)
             let growth = try XCTUnwrap(number((report["growth"] as? JSONLine)?["anon"]))
