@@ -208,27 +208,26 @@ public struct ProcessLedger: Sendable {
     /// run replaced them, which can only make the reported bounds wider.
     private mutating func applyLate(_ e: SyscallEvent) {
         let a = e.args, time = e.exitTime
-        func releaseOlder(_ start: UInt64, _ end: UInt64) { releaseLate(e, start, end) }
         switch e.syscall {
         case .mmap:
             let start = UInt64(bitPattern: e.result), end = start + pageAlign(a[1])
             if a[3] & Mman.anonymous != 0 && a[3] & Mman.shared == 0,
                mappings.overlapping(start, end).allSatisfy({ $0.value.created <= time }) {
-                releaseOlder(start, end)
+                releaseLate(e, start, end)
                 let prot = UInt32(truncatingIfNeeded: a[2])
                 mappings.assign(start, end, MappingOwner(stack: e.stack, created: time, prot: prot,
                                                          sharedHeap: prot == 0,
                                                          threadStack: a[3] & Mman.stackFlags != 0))
             }
         case .munmap:
-            releaseOlder(a[0], a[0] + pageAlign(a[1]))
+            releaseLate(e, a[0], a[0] + pageAlign(a[1]))
         case .madvise where Mman.discardingAdvice.contains(a[2]):
-            releaseOlder(a[0], a[0] + pageAlign(a[1]))
+            releaseLate(e, a[0], a[0] + pageAlign(a[1]))
         case .brk where a[1] != 0:
             // The record says where the break was before the call.
             let newEnd = UInt64(bitPattern: e.result), oldEnd = a[1]
             if newEnd < oldEnd {
-                releaseOlder(newEnd, oldEnd)
+                releaseLate(e, newEnd, oldEnd)
             } else if newEnd > oldEnd, mappings.overlapping(oldEnd, newEnd).allSatisfy({ $0.value.created <= time }) {
                 mappings.assign(oldEnd, newEnd, MappingOwner(stack: e.stack, created: time,
                                                              prot: Mman.protReadWrite, sharedHeap: true))
